@@ -1,0 +1,115 @@
+// A capture bundle is a folder of capture files plus an optional manifest.json.
+// This module lists bundles, says what each file is (kind: what it measures; format:
+// how to parse it) and reads the manifest's per-file facts such as capture windows.
+
+import {existsSync, readFileSync, readdirSync, statSync} from "node:fs";
+import {basename, join, resolve} from "node:path";
+
+export type Format = "context" | "bpftrace-text" | "folded" | "document";
+export type Kind = "context" | "fsync" | "bio" | "offcpu" | "syscalls" | "oncpu" | "oncpu-report" | "document" | "other";
+
+export interface ManifestFile {
+  file: string;
+  sha256?: string;
+  bytes?: number;
+  kind?: Kind;
+  window_s?: number | null;
+}
+
+export interface Manifest {
+  id?: string;
+  source?: string;
+  files?: ManifestFile[];
+  [key: string]: unknown;
+}
+
+export interface BundleFile {
+  file: string;
+  path: string;
+  kind: Kind;
+  format: Format;
+  window_s: number | null;
+}
+
+export interface Bundle {
+  id: string;
+  dir: string;
+  manifest: Manifest | null;
+  files: BundleFile[];
+}
+
+export const MANIFEST = "manifest.json";
+
+/** The folder holding one sub-folder per bundle. */
+export function capturesDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.BPFBOOK_CAPTURES || "data/captures");
+}
+
+/** Bundle ids (folder names) under the captures folder, sorted. */
+export function listBundles(dir = capturesDir()): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, {withFileTypes: true})
+    .filter((d) => d.isDirectory() && isBundleId(d.name))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** Bundle ids become URL segments and file names: keep them plain. */
+export function isBundleId(id: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id) && !id.includes("..");
+}
+
+export function readBundle(dir: string): Bundle {
+  const id = basename(resolve(dir));
+  if (!isBundleId(id)) throw new Error(`${dir}: bundle folder name '${id}' must be letters, digits, '.', '_' or '-'`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir}: not a folder`);
+  const manifest = readManifest(dir);
+  const byName = new Map((manifest?.files ?? []).map((f) => [f.file, f]));
+  const files = readdirSync(dir, {withFileTypes: true})
+    .filter((d) => d.isFile() && d.name !== MANIFEST && !d.name.startsWith("."))
+    .map((d) => d.name)
+    .sort()
+    .map((file): BundleFile => {
+      const path = join(dir, file);
+      const listed = byName.get(file);
+      const format = formatOf(file);
+      return {file, path, format, kind: listed?.kind ?? kindOf(file, format), window_s: listed?.window_s ?? null};
+    });
+  // Context first: its facts (target, threads) describe every other file.
+  files.sort((a, b) => Number(b.format === "context") - Number(a.format === "context"));
+  return {id, dir, manifest, files};
+}
+
+function readManifest(dir: string): Manifest | null {
+  const path = join(dir, MANIFEST);
+  if (!existsSync(path)) return null;
+  try {
+    const manifest = JSON.parse(readFileSync(path, "utf8"));
+    if (typeof manifest !== "object" || manifest === null || Array.isArray(manifest)) throw new Error("not an object");
+    return manifest as Manifest;
+  } catch (error) {
+    throw new Error(`${path}:1: unreadable manifest: ${(error as Error).message}`);
+  }
+}
+
+/** How to parse a file, from its name (capture scripts name files by what they hold). */
+export function formatOf(file: string): Format {
+  const name = file.toLowerCase();
+  if (/context/.test(name)) return "context";
+  if (/\.folded$|\.collapsed$/.test(name)) return "folded";
+  if (/\.md$|\.stderr$|\.err$|\.log$|report/.test(name)) return "document";
+  return "bpftrace-text";
+}
+
+export function kindOf(file: string, format: Format): Kind {
+  const name = file.toLowerCase();
+  if (format === "context") return "context";
+  if (/report/.test(name)) return "oncpu-report";
+  if (format === "document") return "document";
+  if (format === "folded" || /oncpu|profile/.test(name)) return "oncpu";
+  if (/fsync/.test(name)) return "fsync";
+  if (/bio|block|disk/.test(name)) return "bio";
+  if (/offcpu|off-cpu/.test(name)) return "offcpu";
+  if (/syscall|writepath|write-path/.test(name)) return "syscalls";
+  return "other";
+}

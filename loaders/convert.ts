@@ -1,0 +1,150 @@
+// Bundle → rows: run each file through the parser for its format, then describe each
+// file (with the bundle's context and its line accounting) in the `captures` table.
+
+import {statSync} from "node:fs";
+import {type Bundle, type BundleFile, readBundle} from "./bundle.js";
+import {readLines} from "./lines.js";
+import {type LineCounts, type Row, type RowSink, type TableName, tableNames} from "./model.js";
+import {BpftraceTextParser, type FileRef, type ParseResult} from "./parse/bpftrace-text.js";
+import {type ContextFacts, ContextParser} from "./parse/context.js";
+import {FoldedParser} from "./parse/folded.js";
+import {ParquetWriter} from "./parquet.js";
+
+export interface FileSummary extends LineCounts {
+  file: string;
+  kind: string;
+  format: string;
+  recognized: boolean;
+  rows: Record<TableName, number>;
+}
+
+export interface ConvertSummary {
+  capture_id: string;
+  files: FileSummary[];
+}
+
+interface Parser {
+  push(line: import("./lines.js").Line): void;
+  end(): ParseResult;
+}
+
+/** Keeps every line of a file as a document (`messages`, kind `document`). */
+class DocumentParser implements Parser {
+  private lines = 0;
+  constructor(
+    private readonly ref: FileRef,
+    private readonly sink: RowSink
+  ) {}
+  push({no, text}: import("./lines.js").Line): void {
+    this.lines++;
+    this.sink.emit("messages", {...this.ref, line: no, kind: "document", text});
+  }
+  end(): ParseResult {
+    return {counts: {lines: this.lines, data_lines: 0, blank_lines: 0, tool_lines: this.lines, problem_lines: 0}, recognized: true};
+  }
+}
+
+/** Counts rows per table as they pass to the real sink. */
+class CountingSink implements RowSink {
+  rows = Object.fromEntries(tableNames.map((t) => [t, 0])) as Record<TableName, number>;
+  constructor(private readonly inner: RowSink) {}
+  emit(table: TableName, row: Row): void {
+    this.rows[table]++;
+    this.inner.emit(table, row);
+  }
+}
+
+export async function convertBundle(bundle: Bundle, sink: RowSink): Promise<ConvertSummary> {
+  const summaries: FileSummary[] = [];
+  let facts: ContextFacts | null = null;
+  for (const file of bundle.files) {
+    const counting = new CountingSink(sink);
+    const ref = {capture_id: bundle.id, file: file.file};
+    const parser = parserFor(file, ref, counting);
+    for await (const line of readLines(file.path)) parser.push(line);
+    const result = parser.end();
+    if (parser instanceof ContextParser) facts = parser.facts;
+    summaries.push({file: file.file, kind: file.kind, format: file.format, recognized: result.recognized, ...result.counts, rows: counting.rows});
+  }
+  for (const [i, file] of bundle.files.entries()) {
+    sink.emit("captures", captureRow(bundle, file, facts, summaries[i]));
+  }
+  return {capture_id: bundle.id, files: summaries};
+}
+
+function parserFor(file: BundleFile, ref: FileRef, sink: RowSink): Parser {
+  switch (file.format) {
+    case "context":
+      return new ContextParser(ref, sink);
+    case "folded":
+      return new FoldedParser(ref, sink);
+    case "document":
+      return new DocumentParser(ref, sink);
+    case "bpftrace-text":
+      return new BpftraceTextParser(ref, sink);
+  }
+}
+
+function captureRow(bundle: Bundle, file: BundleFile, facts: ContextFacts | null, s: FileSummary): Row {
+  return {
+    capture_id: bundle.id,
+    source: typeof bundle.manifest?.source === "string" ? bundle.manifest.source : bundle.dir,
+    target: facts?.target ?? null,
+    target_kind: facts?.target_kind ?? null,
+    image: facts?.image ?? null,
+    pid: facts?.pid ?? null,
+    target_threads: facts?.target_threads ?? [],
+    host: facts?.host ?? null,
+    kernel: facts?.kernel ?? null,
+    arch: facts?.arch ?? null,
+    os: facts?.os ?? null,
+    tools: facts?.tools ?? [],
+    context_missing: facts ? facts.missing : ["context file"],
+    file: file.file,
+    kind: file.kind,
+    format: file.format,
+    window_s: file.window_s,
+    bytes: statSync(file.path).size,
+    lines: s.lines,
+    data_lines: s.data_lines,
+    blank_lines: s.blank_lines,
+    tool_lines: s.tool_lines,
+    problem_lines: s.problem_lines
+  };
+}
+
+/** A capture file the site cannot use at all (not the format its name promises). */
+export class UnrecognizedFileError extends Error {}
+
+/** Converts a bundle folder to Parquet tables in `outDir`; throws naming file and line if a file is not what it claims. */
+export async function convertToParquet(bundleDir: string, outDir: string, {strict = true} = {}): Promise<ConvertSummary> {
+  const bundle = readBundle(bundleDir);
+  const writer = await ParquetWriter.open();
+  try {
+    const summary = await convertBundle(bundle, writer);
+    if (strict) {
+      const bad = summary.files.find((f) => !f.recognized && f.lines > 0);
+      if (bad) {
+        const first = await firstProblem(writer, bad.file);
+        throw new UnrecognizedFileError(
+          `${bundle.files.find((f) => f.file === bad.file)!.path}:${first.line}: not ${bad.format} output: ${first.reason}`
+        );
+      }
+    }
+    await writer.writeTo(outDir);
+    return summary;
+  } catch (error) {
+    writer.close();
+    throw error;
+  }
+}
+
+async function firstProblem(writer: ParquetWriter, file: string): Promise<{line: number; reason: string}> {
+  await writer.settle();
+  const result = await writer.connection.runAndReadAll(
+    `SELECT line, reason FROM problems WHERE file = $file ORDER BY line LIMIT 1`,
+    {file}
+  );
+  const [row] = result.getRowObjectsJS() as {line: number; reason: string}[];
+  return row ?? {line: 1, reason: "no data found"};
+}

@@ -1,0 +1,200 @@
+// The shared row model: every parser emits these rows, the Parquet writer stores them,
+// docs/tables.md documents them, and findings query them. One definition for all four.
+
+export type ColumnType = "VARCHAR" | "VARCHAR[]" | "DOUBLE" | "BIGINT" | "INTEGER" | "BOOLEAN";
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+  doc: string;
+}
+
+export interface TableSchema {
+  name: TableName;
+  doc: string;
+  columns: Column[];
+}
+
+export type TableName = "captures" | "histograms" | "values" | "stacks" | "messages" | "context" | "problems";
+
+const capture_id: Column = {name: "capture_id", type: "VARCHAR", doc: "Bundle id (its folder name)."};
+const file: Column = {name: "file", type: "VARCHAR", doc: "File name inside the bundle."};
+const line: Column = {name: "line", type: "INTEGER", doc: "1-based line in `file` where the row starts."};
+const map: Column = {name: "map", type: "VARCHAR", doc: "bpftrace map as printed, e.g. `@bio_by_rwbs_us`; null for folded stacks."};
+const key: Column = {name: "key", type: "VARCHAR", doc: "Map key as printed (raw text, parts joined by `, `); null when the map has none."};
+const key_parts: Column = {name: "key_parts", type: "VARCHAR[]", doc: "The key split into its parts (see `key_ambiguous`)."};
+const key_ambiguous: Column = {
+  name: "key_ambiguous",
+  type: "BOOLEAN",
+  doc: "True when the key splits into more parts than the map's other keys, so a part itself holds `, `: trust `key`, not `key_parts`."
+};
+const series: Column = {
+  name: "series",
+  type: "INTEGER",
+  doc: "1, 2, … for the n-th time the same map and key are printed in a file (bpftrace can print two distinct keys alike)."
+};
+const bookkeeping: Column = {
+  name: "bookkeeping",
+  type: "BOOLEAN",
+  doc: "True for maps a program uses to carry state between probes (`@start`, `@off`, `@ks`…) whose entries were still in flight at exit; not results."
+};
+
+export const schemas: Record<TableName, TableSchema> = {
+  captures: {
+    name: "captures",
+    doc: "One row per file of a bundle, with the bundle's context repeated on each row, and the proof that every line was accounted for.",
+    columns: [
+      capture_id,
+      {name: "source", type: "VARCHAR", doc: "Where the bundle came from (manifest `source`, else the folder)."},
+      {name: "target", type: "VARCHAR", doc: "Traced container or process name."},
+      {name: "target_kind", type: "VARCHAR", doc: "`container` or `process`."},
+      {name: "image", type: "VARCHAR", doc: "Container image, when the target is a container."},
+      {name: "pid", type: "BIGINT", doc: "Process id of the target."},
+      {name: "target_threads", type: "VARCHAR[]", doc: "Thread names of the target (comm values), from the context file."},
+      {name: "host", type: "VARCHAR", doc: "Host name."},
+      {name: "kernel", type: "VARCHAR", doc: "Kernel release (`uname -r`)."},
+      {name: "arch", type: "VARCHAR", doc: "Machine architecture (`uname -m`)."},
+      {name: "os", type: "VARCHAR", doc: "OS pretty name."},
+      {name: "tools", type: "VARCHAR[]", doc: "Tool version lines (bpftrace, perf)."},
+      {name: "context_missing", type: "VARCHAR[]", doc: "Facts the context file did not state (e.g. `pid`, `target_threads`)."},
+      file,
+      {name: "kind", type: "VARCHAR", doc: "What the file measures: `context`, `fsync`, `bio`, `offcpu`, `syscalls`, `oncpu`, `oncpu-report`, `other`."},
+      {name: "format", type: "VARCHAR", doc: "How it was parsed: `context`, `bpftrace-text`, `folded`, `document`."},
+      {name: "window_s", type: "DOUBLE", doc: "Capture window in seconds, from the manifest; null when unknown."},
+      {name: "bytes", type: "BIGINT", doc: "File size in bytes."},
+      {name: "lines", type: "INTEGER", doc: "Lines read."},
+      {name: "data_lines", type: "INTEGER", doc: "Lines that became table rows (histograms, values, stacks, context)."},
+      {name: "blank_lines", type: "INTEGER", doc: "Empty lines."},
+      {name: "tool_lines", type: "INTEGER", doc: "Lines written by the tool or program rather than data (see `messages`)."},
+      {name: "problem_lines", type: "INTEGER", doc: "Lines recorded in `problems`. lines = data + blank + tool + problem."}
+    ]
+  },
+  histograms: {
+    name: "histograms",
+    doc: "One row per bucket of a bpftrace `hist()`/`lhist()`.",
+    columns: [
+      capture_id,
+      file,
+      map,
+      key,
+      key_parts,
+      key_ambiguous,
+      series,
+      {name: "lo", type: "DOUBLE", doc: "Inclusive lower bound of the bucket in `unit`; null for the open bucket `(..., x)`."},
+      {name: "hi", type: "DOUBLE", doc: "Exclusive upper bound in `unit`; null when open (`[x, ...)`). `[n]` is [n, n+1)."},
+      {name: "count", type: "BIGINT", doc: "Events in the bucket."},
+      {name: "unit", type: "VARCHAR", doc: "Unit of lo/hi from the map name: `us`, `ns`, `ms`, `s`, `bytes`, else `value`."},
+      bookkeeping,
+      line
+    ]
+  },
+  values: {
+    name: "values",
+    doc: "count/sum/min/max/avg maps, scalars and `stats()`; one row per number.",
+    columns: [
+      capture_id,
+      file,
+      map,
+      key,
+      key_parts,
+      key_ambiguous,
+      series,
+      {name: "stat", type: "VARCHAR", doc: "`value` for a plain map or scalar; `count`, `average`, `total` for `stats()`."},
+      {name: "value", type: "DOUBLE", doc: "The number; null when the map holds text (then see `text`)."},
+      {name: "text", type: "VARCHAR", doc: "A non-numeric map value (strings, symbols) as printed; else null."},
+      {name: "unit", type: "VARCHAR", doc: "Unit from the map name, as for histograms (`count` when none)."},
+      bookkeeping,
+      line
+    ]
+  },
+  stacks: {
+    name: "stacks",
+    doc: "Stacks: kernel/user stacks printed by bpftrace (as key or value) and folded stacks.",
+    columns: [
+      capture_id,
+      file,
+      map,
+      key,
+      {name: "stack_id", type: "INTEGER", doc: "1, 2, … per file in order of appearance."},
+      {name: "frames", type: "VARCHAR[]", doc: "Frames, root first, as printed (offsets kept for bpftrace stacks)."},
+      {name: "value", type: "DOUBLE", doc: "The stack's number (time, samples); null for a stack stored as a map value."},
+      {name: "unit", type: "VARCHAR", doc: "`us`, `ns`, `samples`… from the map name or the format."},
+      bookkeeping,
+      line
+    ]
+  },
+  messages: {
+    name: "messages",
+    doc: "Lines the tool or program printed that are not data: probe banners, warnings, lost events, printf output.",
+    columns: [
+      capture_id,
+      file,
+      line,
+      {
+        name: "kind",
+        type: "VARCHAR",
+        doc: "`tool` (banner, warning, lost events), `printf` (program output), `heading` (a context section title), `document` (a file kept as text, such as a perf report)."
+      },
+      {name: "text", type: "VARCHAR", doc: "The line."}
+    ]
+  },
+  context: {
+    name: "context",
+    doc: "Every line of the context file with the section it sits in.",
+    columns: [
+      capture_id,
+      file,
+      line,
+      {name: "section", type: "VARCHAR", doc: "The `## heading` above the line; null before the first."},
+      {name: "text", type: "VARCHAR", doc: "The line."}
+    ]
+  },
+  problems: {
+    name: "problems",
+    doc: "Every line that could not be parsed, with why. Nothing is dropped silently.",
+    columns: [
+      capture_id,
+      file,
+      line,
+      {name: "text", type: "VARCHAR", doc: "The line (cut to 500 characters)."},
+      {name: "reason", type: "VARCHAR", doc: "Why it was not parsed."}
+    ]
+  }
+};
+
+export const tableNames = Object.keys(schemas) as TableName[];
+
+export type Row = Record<string, string | number | boolean | string[] | null>;
+
+/** Where parsers send rows; the Parquet writer and the in-memory collector both implement it. */
+export interface RowSink {
+  emit(table: TableName, row: Row): void;
+}
+
+/** Per-file line accounting: every line read is exactly one of these. */
+export interface LineCounts {
+  lines: number;
+  data_lines: number;
+  blank_lines: number;
+  tool_lines: number;
+  problem_lines: number;
+}
+
+export const emptyCounts = (): LineCounts => ({lines: 0, data_lines: 0, blank_lines: 0, tool_lines: 0, problem_lines: 0});
+
+/** Unit of a map's numbers, read from its name: `@bio_latency_us` → `us`. */
+export function unitOf(map: string | null, fallback = "value"): string {
+  if (!map) return fallback;
+  const name = map.toLowerCase();
+  if (/_ns$|nsecs?$/.test(name)) return "ns";
+  if (/_us$|usecs?$/.test(name)) return "us";
+  if (/_ms$|msecs?$/.test(name)) return "ms";
+  if (/_s$|_secs?$/.test(name)) return "s";
+  if (/bytes/.test(name)) return "bytes";
+  return fallback;
+}
+
+/** Maps that carry state between probes rather than results (their entries are in flight at exit). */
+export function isBookkeepingMap(map: string | null): boolean {
+  return map !== null && /^@(start|starts|ts|t0|begin|entry|inflight|in_flight|off|ks|us_stack|pending)$/.test(map);
+}

@@ -1,0 +1,110 @@
+// Rows → Parquet through the DuckDB node API: an in-memory DuckDB takes rows through
+// appenders (streamed, no row arrays held), settles what needs the whole table (key
+// ambiguity), then COPYs each table to Parquet. Files are written to a temporary
+// folder and renamed into place, so a failed write never leaves a partial table.
+
+import {DuckDBAppender, DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue} from "@duckdb/node-api";
+import {existsSync, mkdirSync, renameSync, rmSync} from "node:fs";
+import {join} from "node:path";
+import {type Column, type Row, type RowSink, type TableName, schemas, tableNames} from "./model.js";
+
+const sqlType = (c: Column) => c.type;
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+export class ParquetWriter implements RowSink {
+  private appenders = new Map<TableName, DuckDBAppender>();
+  readonly rows = Object.fromEntries(tableNames.map((t) => [t, 0])) as Record<TableName, number>;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection
+  ) {}
+
+  static async open(): Promise<ParquetWriter> {
+    const instance = await DuckDBInstance.create(":memory:");
+    const connection = await instance.connect();
+    const writer = new ParquetWriter(instance, connection);
+    for (const name of tableNames) {
+      const columns = schemas[name].columns.map((c) => `${quote(c.name)} ${sqlType(c)}`).join(", ");
+      await connection.run(`CREATE TABLE ${quote(name)} (${columns})`);
+      writer.appenders.set(name, await connection.createAppender(name));
+    }
+    return writer;
+  }
+
+  emit(table: TableName, row: Row): void {
+    const appender = this.appenders.get(table)!;
+    for (const column of schemas[table].columns) {
+      const value = row[column.name];
+      if (value === null || value === undefined) appender.appendNull();
+      else if (column.type === "VARCHAR") appender.appendVarchar(String(value));
+      else if (column.type === "VARCHAR[]") appender.appendList(listValue((value as string[]).map(String)), LIST(VARCHAR));
+      else if (column.type === "DOUBLE") appender.appendDouble(Number(value));
+      else if (column.type === "BIGINT") appender.appendBigInt(BigInt(Math.trunc(Number(value))));
+      else if (column.type === "INTEGER") appender.appendInteger(Number(value));
+      else if (column.type === "BOOLEAN") appender.appendBoolean(Boolean(value));
+    }
+    appender.endRow();
+    this.rows[table]++;
+  }
+
+  /** Flush appenders and run the whole-table fix-ups. */
+  async settle(): Promise<void> {
+    for (const appender of this.appenders.values()) appender.closeSync();
+    this.appenders.clear();
+    for (const table of ["histograms", "values"]) {
+      // A key splitting into more parts than the map's other keys has a part holding ", ":
+      // keep the raw key, flag it, and for one-part maps keep it whole.
+      await this.connection.run(`
+        UPDATE ${quote(table)} AS t SET
+          key_ambiguous = true,
+          key_parts = CASE WHEN a.arity = 1 THEN [t.key] ELSE t.key_parts END
+        FROM (SELECT capture_id, file, map, min(len(key_parts)) AS arity
+              FROM ${quote(table)} WHERE key IS NOT NULL GROUP BY ALL) AS a
+        WHERE t.capture_id = a.capture_id AND t.file = a.file AND t.map = a.map
+          AND t.key IS NOT NULL AND len(t.key_parts) > a.arity`);
+    }
+  }
+
+  /** Write every table to `<dir>/<table>.parquet`, atomically per folder. */
+  async writeTo(dir: string): Promise<void> {
+    await this.settle();
+    const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+    mkdirSync(temp, {recursive: true});
+    try {
+      for (const name of tableNames) {
+        await this.connection.run(`COPY ${quote(name)} TO ${literal(join(temp, `${name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
+      }
+      swapInto(temp, dir);
+    } catch (error) {
+      rmSync(temp, {recursive: true, force: true});
+      throw error;
+    } finally {
+      this.close();
+    }
+  }
+
+  private closed = false;
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Move a finished folder into place, replacing what was there. */
+function swapInto(temp: string, dir: string): void {
+  try {
+    renameSync(temp, dir);
+    return;
+  } catch (error) {
+    if (!existsSync(dir)) throw error;
+  }
+  const old = `${dir}.old-${process.pid}-${Date.now()}`;
+  renameSync(dir, old);
+  renameSync(temp, dir);
+  rmSync(old, {recursive: true, force: true});
+}
