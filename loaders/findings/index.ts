@@ -1,0 +1,29 @@
+// Every finding, and how to run them against any `query(sql)`.
+
+import {durabilityFsync} from "./durability.js";
+import type {Finding, FindingSpec, Query, QueryRow} from "./types.js";
+
+export type {Finding, FindingSpec, Query, QueryRow} from "./types.js";
+export * as format from "./format.js";
+export {quantileBucket} from "./histogram.js";
+
+export const findings: FindingSpec[] = [durabilityFsync];
+
+export async function runFinding(spec: FindingSpec, query: Query): Promise<Finding> {
+  const names = Object.keys(spec.queries);
+  const results = await Promise.all(names.map((name) => query(spec.queries[name])));
+  const rows = Object.fromEntries(names.map((name, i) => [name, results[i]])) as Record<string, QueryRow[]>;
+  return {id: spec.id, title: spec.title, ...spec.evaluate(rows), sql: spec.queries};
+}
+
+export async function runFindings(query: Query): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const spec of findings) out.push(await runFinding(spec, query));
+  return out;
+}
+
+export function findingSpec(id: string): FindingSpec {
+  const spec = findings.find((f) => f.id === id);
+  if (!spec) throw new Error(`unknown finding ${id}`);
+  return spec;
+}

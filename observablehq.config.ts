@@ -1,0 +1,34 @@
+// bpfbook site: one set of pages per capture bundle under BPFBOOK_CAPTURES
+// (default data/captures), served from /captures/<bundle-id>/.
+import {capturesDir, listBundles} from "./loaders/bundle.js";
+
+const bundles = listBundles(capturesDir());
+
+/** The pages of one bundle; each has a Markdown file under src/captures/[bundle]/. */
+export const bundlePages = [{name: "Summary", path: ""}];
+
+export default {
+  root: "src",
+  title: "bpfbook",
+  // Everything is served from this origin: fonts are inlined (src/style.css), npm
+  // modules come from the vendored cache, and DuckDB loads no extensions.
+  globalStylesheets: [],
+  style: "style.css",
+  // Both platforms stay listed (Framework 1.13 fails to register a bundle when one is
+  // off); scripts/prune-dist.ts removes the MVP files, which EH-capable browsers never ask for.
+  duckdb: {extensions: {json: null, parquet: null}},
+  search: false,
+  // An empty icon: otherwise the browser asks for /favicon.ico and logs a 404.
+  head: '<link rel="icon" href="data:,">',
+  footer: "bpfbook — findings computed from kernel traces.",
+  pager: false,
+  pages: [
+    {name: "Bundles", path: "/"},
+    ...bundles.map((id) => ({
+      name: id,
+      open: bundles.length < 4,
+      pages: bundlePages.map((p) => ({name: p.name, path: `/captures/${id}/${p.path}`}))
+    }))
+  ],
+  dynamicPaths: bundles.flatMap((id) => bundlePages.map((p) => `/captures/${id}/${p.path || "index"}`))
+};

@@ -1,0 +1,55 @@
+// Serve dist/ on loopback for a quick look and for the browser tests: clean URLs like
+// Observable's hosting (/a → a.html, /a/ → a/index.html) and wasm with its MIME type.
+import {createReadStream, existsSync, statSync} from "node:fs";
+import {createServer, type Server} from "node:http";
+import {extname, join, normalize, resolve, sep} from "node:path";
+import {fileURLToPath} from "node:url";
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".parquet": "application/octet-stream",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".woff2": "font/woff2"
+};
+
+/** The file under `root` a URL path names, or null (never a path outside root). */
+export function resolveFile(root: string, urlPath: string): string | null {
+  let path: string;
+  try {
+    path = decodeURIComponent(urlPath.split("?")[0]);
+  } catch {
+    return null;
+  }
+  const base = resolve(root);
+  const full = normalize(join(base, path));
+  if (full !== base && !full.startsWith(base + sep)) return null;
+  for (const candidate of [full, join(full, "index.html"), `${full}.html`]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return null;
+}
+
+export function serve(root: string, port = 0, host = "127.0.0.1"): Promise<Server> {
+  const server = createServer((req, res) => {
+    const file = resolveFile(root, req.url ?? "/");
+    if (!file) {
+      res.writeHead(404, {"content-type": "text/plain"}).end("not found");
+      return;
+    }
+    res.writeHead(200, {"content-type": TYPES[extname(file)] ?? "application/octet-stream"});
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((done) => server.listen(port, host, () => done(server)));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const port = Number(process.env.PORT ?? 3000);
+  const server = await serve("dist", port);
+  const address = server.address();
+  console.log(`bpfbook: serving dist/ at http://127.0.0.1:${typeof address === "object" && address ? address.port : port}/`);
+}

@@ -1,0 +1,46 @@
+// A bundle's Parquet tables in duckdb-wasm without the DuckDB parquet extension (which
+// would be downloaded at run time): parquet-wasm reads each file into Arrow through
+// FileAttachment.parquet(), and the Arrow tables are registered with DuckDBClient.of.
+import {DuckDBClient} from "npm:@observablehq/duckdb";
+
+interface Attachment {
+  name: string;
+  parquet(): Promise<unknown>;
+}
+
+export type Row = Record<string, unknown>;
+
+export interface BundleDb {
+  /** Rows as plain values: bigint → number, Arrow lists → arrays. */
+  query(sql: string): Promise<Row[]>;
+  client: {query(sql: string): Promise<unknown>};
+}
+
+export async function openBundle(attachments: Record<string, Attachment>): Promise<BundleDb> {
+  const entries = await Promise.all(
+    Object.entries(attachments).map(async ([name, file]) => {
+      try {
+        return [name, await file.parquet()] as const;
+      } catch (error) {
+        throw new Error(`cannot read table ${name} (${file.name}): ${(error as Error).message}`);
+      }
+    })
+  );
+  const client = await DuckDBClient.of(Object.fromEntries(entries));
+  return {
+    client,
+    async query(sql: string) {
+      // DuckDBClient.query answers with an Arrow table; rows become plain objects.
+      const table = (await client.query(sql)) as Iterable<{toJSON(): Row}>;
+      return Array.from(table, (row) => Object.fromEntries(Object.entries(row.toJSON()).map(([k, v]) => [k, plain(v)])));
+    }
+  };
+}
+
+function plain(v: unknown): unknown {
+  if (typeof v === "bigint") return Number(v);
+  if (v !== null && typeof v === "object" && typeof (v as {toArray?: unknown}).toArray === "function" && !(v instanceof Date)) {
+    return Array.from((v as {toArray(): ArrayLike<unknown>}).toArray(), plain);
+  }
+  return v;
+}

@@ -1,0 +1,28 @@
+// vega-lite chart helpers for bpftrace histograms.
+import vl from "observablehq:stdlib/vega-lite";
+
+export interface BucketRow {
+  lo: number | null;
+  hi: number | null;
+  count: number;
+  label: string;
+}
+
+/** Bars of a log2 histogram in bucket order; the label is how bpftrace printed the bucket. */
+export function histogramChart(rows: BucketRow[], {title = "", width = 560, xTitle = "latency bucket"} = {}): Promise<HTMLElement> {
+  return vl
+    .markBar({tooltip: true})
+    .data(rows.map((r, i) => ({...r, order: i})))
+    .encode(
+      vl.x().fieldO("label").sort({field: "order"}).title(xTitle),
+      vl.y().fieldQ("count").title("count"),
+      vl.tooltip([
+        {field: "label", type: "nominal", title: "bucket"},
+        {field: "count", type: "quantitative"}
+      ])
+    )
+    .title(title)
+    .width(width)
+    .height(180)
+    .render();
+}
