@@ -9,6 +9,7 @@ export const bundlePages = [{name: "Summary", path: ""}];
 
 export default {
   root: "src",
+  output: process.env.BPFBOOK_DIST || "dist",
   title: "bpfbook",
   // Everything is served from this origin: fonts are inlined (src/style.css), npm
   // modules come from the vendored cache, and DuckDB loads no extensions.

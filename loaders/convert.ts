@@ -127,7 +127,7 @@ export async function convertToParquet(bundleDir: string, outDir: string, {stric
       if (bad) {
         const first = await firstProblem(writer, bad.file);
         throw new UnrecognizedFileError(
-          `${bundle.files.find((f) => f.file === bad.file)!.path}:${first.line}: not ${bad.format} output: ${first.reason}`
+          `${bundle.files.find((f) => f.file === bad.file)!.path}:${first.line}: ${first.reason}`
         );
       }
     }

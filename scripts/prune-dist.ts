@@ -3,7 +3,7 @@
 import {existsSync, readdirSync, rmSync} from "node:fs";
 import {join} from "node:path";
 
-const dir = join("dist", "_npm", "@duckdb");
+const dir = join(process.env.BPFBOOK_DIST || "dist", "_npm", "@duckdb");
 if (existsSync(dir)) {
   for (const version of readdirSync(dir)) {
     const dist = join(dir, version, "dist");

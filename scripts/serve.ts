@@ -34,9 +34,17 @@ export function resolveFile(root: string, urlPath: string): string | null {
   return null;
 }
 
-export function serve(root: string, port = 0, host = "127.0.0.1"): Promise<Server> {
+/** Lets a test replace what a path serves (e.g. a page that throws); undefined serves the file. */
+export type Override = (path: string, file: string | null) => string | Buffer | undefined;
+
+export function serve(root: string, port = 0, host = "127.0.0.1", override?: Override): Promise<Server> {
   const server = createServer((req, res) => {
     const file = resolveFile(root, req.url ?? "/");
+    const replaced = override?.(req.url ?? "/", file);
+    if (replaced !== undefined) {
+      res.writeHead(200, {"content-type": TYPES[extname(file ?? ".html")] ?? "application/octet-stream"}).end(replaced);
+      return;
+    }
     if (!file) {
       res.writeHead(404, {"content-type": "text/plain"}).end("not found");
       return;

@@ -152,8 +152,9 @@ export class BpftraceTextParser {
     if (close) {
       s.lines.push(line);
       const frames = s.lines.slice(1, -1).map((l) => l.text.trim());
-      const before = s.firstLine.split(", ").filter((p) => p !== "");
-      const after = (close[1] ?? "").split(", ").filter((p) => p !== "");
+      // Parts before the stack end with "," (and maybe a space); parts after it start with ",".
+      const before = s.firstLine.replace(/,\s*$/, "").split(", ").filter((p) => p !== "");
+      const after = (close[1] ?? "").replace(/^,\s*/, "").split(", ").filter((p) => p !== "");
       const parts = [...before, ...after];
       const entry: Entry = {
         map: s.map,

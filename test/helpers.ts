@@ -1,0 +1,48 @@
+// Test helpers: run a parser over text and collect rows per table; locate the shared data.
+import {existsSync, mkdtempSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join, resolve} from "node:path";
+import type {TestContext} from "node:test";
+import {stringLines} from "../loaders/lines.js";
+import type {Row, RowSink, TableName} from "../loaders/model.js";
+import type {ParseResult} from "../loaders/parse/bpftrace-text.js";
+
+export class Collector implements RowSink {
+  tables: Record<string, Row[]> = {};
+  emit(table: TableName, row: Row): void {
+    (this.tables[table] ??= []).push(row);
+  }
+  rows(table: TableName): Row[] {
+    return this.tables[table] ?? [];
+  }
+}
+
+export function parseText<P extends {push(l: import("../loaders/lines.js").Line): void; end(): ParseResult}>(
+  make: (ref: {capture_id: string; file: string}, sink: RowSink) => P,
+  text: string,
+  file = "test.txt"
+): {rows: Collector; result: ReturnType<P["end"]>} {
+  const rows = new Collector();
+  const parser = make({capture_id: "t", file}, rows);
+  for (const line of stringLines(text)) parser.push(line);
+  return {rows, result: parser.end() as ReturnType<P["end"]>};
+}
+
+export const REFERENCE = resolve("..", "shared", "captures", "qfc-t1");
+
+/** The reference bundle, or a skip with the reason (never in CI, where ../shared is laid). */
+export function reference(t: TestContext): string | null {
+  if (existsSync(REFERENCE)) return REFERENCE;
+  if (process.env.CI) throw new Error(`reference bundle missing at ${REFERENCE}; CI must have ../shared`);
+  t.skip(`../shared/captures/qfc-t1 not found (a user's clone): skipping reference checks`);
+  return null;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `bpfbook-${prefix}-`));
+}
+
+/** Lines accounted for: each line read is exactly one of data, blank, tool or problem. */
+export function reconciles(c: {lines: number; data_lines: number; blank_lines: number; tool_lines: number; problem_lines: number}): boolean {
+  return c.lines === c.data_lines + c.blank_lines + c.tool_lines + c.problem_lines;
+}

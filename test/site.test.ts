@@ -1,0 +1,137 @@
+// The built site in a real browser: every page loads clean from loopback, states its
+// computed sentence and draws its chart; a test of the test shows the checks can fail.
+import assert from "node:assert/strict";
+import {spawnSync} from "node:child_process";
+import {cpSync, existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync} from "node:fs";
+import type {Server} from "node:http";
+import {join, relative} from "node:path";
+import {after, before, test} from "node:test";
+import type {Browser} from "playwright-core";
+import {type Override, serve} from "../scripts/serve.js";
+import {launch, visit} from "./browser.js";
+import {REFERENCE, tempDir} from "./helpers.js";
+
+const hasReference = existsSync(REFERENCE);
+if (!hasReference && process.env.CI) throw new Error(`reference bundle missing at ${REFERENCE}; CI must have ../shared`);
+
+let dist: string;
+let server: Server;
+let origin: string;
+let browser: Browser;
+let sabotage: Override | undefined;
+
+export function build(captures: string, out: string) {
+  return spawnSync("npm", ["run", "build"], {
+    env: {...process.env, BPFBOOK_CAPTURES: captures, BPFBOOK_DIST: out},
+    encoding: "utf8",
+    maxBuffer: 64 << 20
+  });
+}
+
+function pages(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, {withFileTypes: true})) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && !entry.name.startsWith("_")) walk(path);
+      else if (entry.name.endsWith(".html") && entry.name !== "404.html") out.push("/" + relative(root, path).replace(/index\.html$/, "").replace(/\.html$/, ""));
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+const readyFor = (path: string) => (path.startsWith("/captures/") ? "[data-finding] .narrative" : "main li a");
+
+before(async () => {
+  const captures = tempDir("captures");
+  if (hasReference) cpSync(REFERENCE, join(captures, "qfc-t1"), {recursive: true});
+  cpSync(join("test", "fixtures", "hostile"), join(captures, "hostile"), {recursive: true});
+  dist = tempDir("dist");
+  const result = build(captures, dist);
+  assert.equal(result.status, 0, `build failed:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+  server = await serve(dist, 0, "127.0.0.1", (path, file) => sabotage?.(path, file));
+  const address = server.address();
+  origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test("the build makes a page per bundle and the index, and ships one duckdb-wasm build", () => {
+  const list = pages(dist);
+  assert.ok(list.includes("/"), "index page");
+  assert.ok(list.includes("/captures/hostile/"));
+  if (hasReference) assert.ok(list.includes("/captures/qfc-t1/"));
+  const wasm = readdirSync(join(dist, "_npm", "@duckdb", "duckdb-wasm@1.29.0", "dist"));
+  assert.ok(wasm.some((f) => f === "duckdb-eh.wasm"));
+  assert.ok(!wasm.some((f) => /mvp/.test(f)), "MVP build pruned");
+});
+
+test("every built page loads clean in Chromium: no errors, no failed or off-origin requests", async () => {
+  for (const path of pages(dist)) {
+    const {page, failures} = await visit(browser, origin, path, {ready: readyFor(path)});
+    assert.deepEqual(failures, [], `${path}`);
+    if (path.startsWith("/captures/")) {
+      assert.ok((await page.locator("[data-finding] .narrative").innerText()).length > 40, `${path} has its sentence`);
+      assert.ok((await page.locator(".finding svg, .finding canvas").count()) > 0, `${path} draws its chart`);
+    }
+    await page.close();
+  }
+});
+
+test("qfc-t1: the page says alloy called fsync 6 times and the target's threads none", {skip: hasReference ? false : "no ../shared"}, async () => {
+  const {page, failures} = await visit(browser, origin, "/captures/qfc-t1/", {ready: readyFor("/captures/")});
+  assert.deepEqual(failures, []);
+  const sentence = await page.locator('[data-finding="durability.fsync"] .narrative').innerText();
+  assert.match(sentence, /^qfc-node-1's threads \(qfc-node, tokio-rt-worker, rocksdb:low, rocksdb:high and futures-timer\) called fsync\/fdatasync 0 times/);
+  assert.match(sentence, /alloy 6 times/);
+  assert.match(await page.locator('[data-finding="durability.fsync"] .number').innerText(), /^0 fsync calls/);
+  assert.match(await page.locator("main table").first().innerText(), /alloy\s+6/);
+  await page.close();
+});
+
+test("thread names with markup render as text, never as elements", async () => {
+  const {page, failures} = await visit(browser, origin, "/captures/hostile/", {ready: readyFor("/captures/")});
+  assert.deepEqual(failures, []);
+  const sentence = await page.locator('[data-finding="durability.fsync"] .narrative').innerText();
+  assert.match(sentence, /^<b>validator<\/b>'s threads called fsync\/fdatasync 5 times .*: <svg\/onload=1> 5\./);
+  assert.match(sentence, /<img src=x onerror=alert\(1\)> 3 times/);
+  assert.equal(await page.locator("main img, main b, main svg[onload]").count(), 0);
+  assert.equal(await page.evaluate(() => document.querySelectorAll("[onload], [onerror]").length), 0);
+  await page.close();
+});
+
+test("test of the test: a page that throws, a failing query and an off-origin request each fail the check", async () => {
+  const path = hasReference ? "/captures/qfc-t1/" : "/captures/hostile/";
+  const inject = (snippet: string): Override => (url, file) =>
+    url === path && file ? readFileSync(file, "utf8").replace("</body>", `${snippet}</body>`) : undefined;
+  const cases: [string, Override, RegExp][] = [
+    ["throws", inject(`<script type="module">throw new Error("injected failure")</script>`), /injected failure/],
+    ["failing query", (url) => (/\/_file\/captures\/[^/]+\/values\.[0-9a-f]+\.parquet/.test(url) ? Buffer.from("not parquet") : undefined), /error/i],
+    ["off-origin request", inject(`<img src="https://cdn.example.invalid/x.png">`), /request off the origin: https:\/\/cdn\.example\.invalid/]
+  ];
+  try {
+    for (const [name, override, expected] of cases) {
+      sabotage = override;
+      const {page, failures} = await visit(browser, origin, path, {ready: readyFor(path), timeout: 15_000});
+      assert.ok(failures.some((f) => expected.test(f)), `${name}: expected a failure matching ${expected}, got ${JSON.stringify(failures)}`);
+      await page.close();
+    }
+  } finally {
+    sabotage = undefined;
+  }
+});
+
+test("a capture file that is not bpftrace output fails the build, naming file and line", () => {
+  const captures = tempDir("bad");
+  mkdirSync(join(captures, "broken"));
+  cpSync(join("test", "fixtures", "hostile", "00-context.txt"), join(captures, "broken", "00-context.txt"));
+  writeFileSync(join(captures, "broken", "01-fsync-latency.txt"), "time,value\n1,2\n");
+  const result = build(captures, tempDir("bad-dist"));
+  assert.notEqual(result.status, 0);
+  assert.match(result.stdout + result.stderr, /broken\/01-fsync-latency\.txt:1: not bpftrace output/);
+});
