@@ -2,10 +2,11 @@
 // This module lists bundles, says what each file is (kind: what it measures; format:
 // how to parse it) and reads the manifest's per-file facts such as capture windows.
 
-import {existsSync, readFileSync, readdirSync, statSync} from "node:fs";
+import {closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync} from "node:fs";
 import {basename, join, resolve} from "node:path";
+import {PERF_HEADER} from "./parse/perf-script.js";
 
-export type Format = "context" | "bpftrace-text" | "folded" | "document";
+export type Format = "context" | "bpftrace-text" | "bpftrace-json" | "perf-script" | "folded" | "document";
 export type Kind = "context" | "fsync" | "bio" | "offcpu" | "syscalls" | "oncpu" | "oncpu-report" | "document" | "other";
 
 export interface ManifestFile {
@@ -72,7 +73,7 @@ export function readBundle(dir: string): Bundle {
     .map((file): BundleFile => {
       const path = join(dir, file);
       const listed = byName.get(file);
-      const format = formatOf(file);
+      const format = formatOf(file, path);
       return {file, path, format, kind: listed?.kind ?? kindOf(file, format), window_s: listed?.window_s ?? null};
     });
   // Context first: its facts (target, threads) describe every other file.
@@ -92,12 +93,30 @@ function readManifest(dir: string): Manifest | null {
   }
 }
 
-/** How to parse a file, from its name (capture scripts name files by what they hold). */
-export function formatOf(file: string): Format {
+/** How to parse a file: by its name where capture scripts make it plain, else by its first lines. */
+export function formatOf(file: string, path?: string): Format {
   const name = file.toLowerCase();
   if (/context/.test(name)) return "context";
   if (/\.folded$|\.collapsed$/.test(name)) return "folded";
   if (/\.md$|\.stderr$|\.err$|\.log$|report/.test(name)) return "document";
+  if (/\.ndjson$|\.json$/.test(name)) return "bpftrace-json";
+  if (/perf-script|\.perf\.txt$|\.script$/.test(name)) return "perf-script";
+  return path ? sniff(path) : "bpftrace-text";
+}
+
+/** Guess the format from the first meaningful line of a file. */
+function sniff(path: string): Format {
+  const fd = openSync(path, "r");
+  const buffer = Buffer.alloc(16384);
+  const n = readSync(fd, buffer, 0, buffer.length, 0);
+  closeSync(fd);
+  const lines = buffer.subarray(0, n).toString("utf8").split("\n");
+  const first = lines.findIndex((l) => l.trim() !== "" && !/^(ERROR|WARNING|stdin:)/.test(l));
+  if (first === -1) return "bpftrace-text";
+  const line = lines[first];
+  if (line.startsWith("{")) return "bpftrace-json";
+  if (PERF_HEADER.test(line) && /^\s+[0-9a-f]+ /.test(lines[first + 1] ?? "")) return "perf-script";
+  if (!line.startsWith("@") && !/^Attaching/.test(line) && /^[^\s;][^;]*;.*\s\d+$/.test(line)) return "folded";
   return "bpftrace-text";
 }
 
@@ -106,7 +125,7 @@ export function kindOf(file: string, format: Format): Kind {
   if (format === "context") return "context";
   if (/report/.test(name)) return "oncpu-report";
   if (format === "document") return "document";
-  if (format === "folded" || /oncpu|profile/.test(name)) return "oncpu";
+  if (format === "folded" || format === "perf-script" || /oncpu|profile/.test(name)) return "oncpu";
   if (/fsync/.test(name)) return "fsync";
   if (/bio|block|disk/.test(name)) return "bio";
   if (/offcpu|off-cpu/.test(name)) return "offcpu";

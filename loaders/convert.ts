@@ -7,7 +7,9 @@ import {readLines} from "./lines.js";
 import {type LineCounts, type Row, type RowSink, type TableName, tableNames} from "./model.js";
 import {BpftraceTextParser, type FileRef, type ParseResult} from "./parse/bpftrace-text.js";
 import {type ContextFacts, ContextParser} from "./parse/context.js";
+import {BpftraceJsonParser} from "./parse/bpftrace-json.js";
 import {FoldedParser} from "./parse/folded.js";
+import {PerfScriptParser} from "./parse/perf-script.js";
 import {ParquetWriter} from "./parquet.js";
 
 export interface FileSummary extends LineCounts {
@@ -82,6 +84,10 @@ function parserFor(file: BundleFile, ref: FileRef, sink: RowSink): Parser {
       return new DocumentParser(ref, sink);
     case "bpftrace-text":
       return new BpftraceTextParser(ref, sink);
+    case "bpftrace-json":
+      return new BpftraceJsonParser(ref, sink);
+    case "perf-script":
+      return new PerfScriptParser(ref, sink);
   }
 }
 

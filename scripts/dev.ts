@@ -11,8 +11,10 @@ import {join} from "node:path";
 import {context} from "esbuild";
 import {capturesDir, listBundles} from "../loaders/bundle.js";
 import {findingsBuildOptions} from "./findings-build.js";
+import {clearCaptureOutputs} from "./loader-outputs.js";
 
 const captures = capturesDir();
+clearCaptureOutputs();
 const tableLoaders = () => readdirSync(join("src", "captures", "[bundle]")).filter((f) => f.endsWith(".parquet.ts")).map((f) => join("src", "captures", "[bundle]", f));
 const touch = (path: string) => {
   const now = new Date();

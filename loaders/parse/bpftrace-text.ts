@@ -24,7 +24,7 @@ export interface ParseResult {
   recognized: boolean;
 }
 
-const TOOL_LINE =
+export const TOOL_LINE =
   /^(Attaching \d+ probes?\.\.\.|Attached \d+ probes?|Lost \d+ events?|WARNING: .*|ERROR: .*|Error: .*|stdin:\d+.*|[^\s:]+\.bt:\d+.*|Running\.\.\.|HINT: .*|Failed to .*|Unable to .*|ERROR.*)$/;
 const BANNER = /^Attaching \d+ probes?\.\.\.$/;
 const HEADER = /^(@[A-Za-z0-9_]*)(\[|:)/;

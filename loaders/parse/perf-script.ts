@@ -1,0 +1,80 @@
+// `perf script` text → folded stacks, as stackcollapse-perf does, in TypeScript:
+//   comm  pid/tid [cpu] time: period event:      a sample header
+//   \t ffffffff81a0b3d2 native_safe_halt+0x2 ([kernel.kallsyms])   frames, leaf first
+// Offsets (+0x…) are stripped so samples at different addresses of one function fold
+// together; [unknown] is kept; a symbol may contain spaces, <, >, {, }. Samples with the
+// same thread name and stack are summed; each unique stack becomes one `stacks` row.
+
+import type {Line} from "../lines.js";
+import {type LineCounts, type RowSink, emptyCounts} from "../model.js";
+import type {FileRef, ParseResult} from "./bpftrace-text.js";
+
+export const PERF_HEADER = /^(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?\d+\.\d+:/;
+const FRAME = /^\s+([0-9a-f]+)\s+(.*?)(?:\s+\(([^()]*(?:\([^()]*\)[^()]*)*)\))?$/;
+
+interface Sample {
+  comm: string;
+  frames: string[];
+  line: number;
+}
+
+export class PerfScriptParser {
+  private counts: LineCounts = emptyCounts();
+  private current: Sample | null = null;
+  private folded = new Map<string, {comm: string; frames: string[]; count: number; line: number}>();
+
+  constructor(
+    private readonly ref: FileRef,
+    private readonly sink: RowSink
+  ) {}
+
+  push({no, text, cut}: Line): void {
+    this.counts.lines++;
+    if (text.trim() === "") {
+      this.counts.blank_lines++;
+      this.finishSample();
+      return;
+    }
+    if (cut) return this.problem(no, text, "line too long; not parsed");
+    const header = PERF_HEADER.exec(text);
+    if (header) {
+      this.finishSample();
+      this.counts.data_lines++;
+      this.current = {comm: header[1].trim(), frames: [], line: no};
+      return;
+    }
+    const frame = this.current ? FRAME.exec(text) : null;
+    if (frame) {
+      this.counts.data_lines++;
+      this.current!.frames.push(frame[2].replace(/\+0x[0-9a-f]+$/i, "") || "[unknown]");
+      return;
+    }
+    if (/^\s/.test(text)) return this.problem(no, text, this.current ? "unreadable stack frame" : "stack frame before any sample header");
+    this.problem(no, text, "not perf script output: expected 'comm pid [cpu] time: event:' or a frame");
+  }
+
+  private finishSample(): void {
+    const s = this.current;
+    if (!s) return;
+    this.current = null;
+    const frames = s.frames.reverse();
+    const id = `${s.comm}\u0000${frames.join(";")}`;
+    const seen = this.folded.get(id);
+    if (seen) seen.count++;
+    else this.folded.set(id, {comm: s.comm, frames, count: 1, line: s.line});
+  }
+
+  private problem(no: number, text: string, reason: string): void {
+    this.counts.problem_lines++;
+    this.sink.emit("problems", {...this.ref, line: no, text: text.slice(0, 500), reason});
+  }
+
+  end(): ParseResult {
+    this.finishSample();
+    let id = 0;
+    for (const s of this.folded.values()) {
+      this.sink.emit("stacks", {...this.ref, map: null, key: s.comm, stack_id: ++id, frames: s.frames, value: s.count, unit: "samples", bookkeeping: false, line: s.line});
+    }
+    return {counts: this.counts, recognized: this.folded.size > 0 || this.counts.lines === 0};
+  }
+}
