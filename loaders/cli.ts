@@ -1,0 +1,108 @@
+// bpfbook's command line: the library without the site.
+//   convert <bundle-folder> [--out <folder>]
+//   fetch <folder | file.tar.gz | https-url> [--id <name>] [--window <file>=<seconds>]... [--force]
+//   findings <bundle-folder>
+import {join, resolve} from "node:path";
+import {parseArgs} from "node:util";
+import {readBundle} from "./bundle.js";
+import {convertToParquet} from "./convert.js";
+import {fetchBundle} from "./fetch.js";
+import {findingsForTables} from "./findings/node.js";
+import {tablesFor} from "./cache.js";
+import {tableNames} from "./model.js";
+import {printable} from "./text.js";
+
+const USAGE = `usage:
+  npm run convert -- <bundle-folder> [--out <folder>]
+  npm run fetch -- <folder | file.tar.gz | https-url> [--id <name>] [--window <file>=<seconds>]... [--force]
+                  [--max-bytes <n>] [--timeout <ms>]
+  npm run findings -- <bundle-folder>`;
+
+class UsageError extends Error {}
+
+async function convert(args: string[]): Promise<number> {
+  const {positionals, values} = parseArgs({args, allowPositionals: true, options: {out: {type: "string"}}});
+  if (positionals.length !== 1) throw new UsageError("convert takes one bundle folder");
+  const bundle = readBundle(positionals[0]);
+  const out = resolve(values.out ?? join("tables", bundle.id));
+  let summary;
+  try {
+    summary = await convertToParquet(bundle.dir, out, {strict: false});
+  } catch (error) {
+    console.error(`bpfbook convert: could not write ${out}: ${(error as Error).message}`);
+    return 1;
+  }
+  for (const f of summary.files) {
+    const rows = tableNames.filter((t) => t !== "problems" && f.rows[t] > 0).map((t) => `${t}=${f.rows[t]}`).join(" ") || "no rows";
+    const accounted = f.data_lines + f.blank_lines + f.tool_lines + f.problem_lines;
+    console.log(`${printable(f.file)}  [${f.kind}, ${f.format}]  ${rows}  problems=${f.problem_lines}  lines ${accounted}/${f.lines} accounted`);
+  }
+  const problems = summary.files.reduce((s, f) => s + f.problem_lines, 0);
+  console.log(`wrote ${tableNames.length} tables to ${out} (${problems} problem lines; see problems.parquet)`);
+  return 0;
+}
+
+async function fetchCommand(args: string[]): Promise<number> {
+  const {positionals, values} = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      id: {type: "string"},
+      window: {type: "string", multiple: true},
+      force: {type: "boolean"},
+      "max-bytes": {type: "string"},
+      timeout: {type: "string"}
+    }
+  });
+  if (positionals.length !== 1) throw new UsageError("fetch takes one source");
+  const windows: Record<string, number> = {};
+  for (const w of values.window ?? []) {
+    const m = /^(.+)=(\d+(?:\.\d+)?)$/.exec(w);
+    if (!m) throw new UsageError(`--window ${w}: expected <file>=<seconds>`);
+    windows[m[1]] = Number(m[2]);
+  }
+  const number = (name: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    if (!/^\d+$/.test(text) || Number(text) <= 0) throw new UsageError(`--${name} takes a positive whole number`);
+    return Number(text);
+  };
+  const {id, dir, manifest} = await fetchBundle(positionals[0], {
+    id: values.id,
+    windows,
+    force: values.force,
+    maxBytes: number("max-bytes", values["max-bytes"]),
+    timeoutMs: number("timeout", values.timeout)
+  });
+  console.log(`fetched ${id} into ${dir}: ${manifest.files?.length ?? 0} files, verified against manifest.json`);
+  return 0;
+}
+
+async function findingsCommand(args: string[]): Promise<number> {
+  const {positionals} = parseArgs({args, allowPositionals: true});
+  if (positionals.length !== 1) throw new UsageError("findings takes one bundle folder");
+  const findings = await findingsForTables(await tablesFor(positionals[0]));
+  // JSON.stringify escapes control characters; markup stays inert text in JSON strings.
+  console.log(JSON.stringify(findings, null, 2));
+  return 0;
+}
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {convert, fetch: fetchCommand, findings: findingsCommand};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  const command = commands[name];
+  if (!command) {
+    console.error(USAGE);
+    return 2;
+  }
+  try {
+    return await command(args);
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as {code?: string}).code?.startsWith("ERR_PARSE_ARGS");
+    console.error(`bpfbook ${name}: ${printable((error as Error).message)}`);
+    if (usage) console.error(USAGE);
+    return usage ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

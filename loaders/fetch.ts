@@ -1,0 +1,193 @@
+// Bring a capture bundle into the captures folder: from a folder, a tarball, or an https
+// URL to a tarball. Writes a manifest (source, sha256 and size of every file, fetch time,
+// capture windows given on the command line), refuses archive entries that would land
+// outside the bundle or are not plain files, caps sizes, times out, and re-reads what it
+// wrote to verify it.
+
+import {createHash} from "node:crypto";
+import {createWriteStream, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, copyFileSync, writeFileSync} from "node:fs";
+import {get as httpsGet} from "node:https";
+import {tmpdir} from "node:os";
+import {basename, join, posix, resolve} from "node:path";
+import * as tar from "tar";
+import {MANIFEST, type Manifest, type ManifestFile, capturesDir, isBundleId, kindOf, formatOf} from "./bundle.js";
+
+export interface FetchOptions {
+  id?: string;
+  /** Capture window in seconds per file name. */
+  windows?: Record<string, number>;
+  into?: string;
+  force?: boolean;
+  maxBytes?: number;
+  timeoutMs?: number;
+  maxRedirects?: number;
+}
+
+export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+export class FetchError extends Error {}
+
+export async function fetchBundle(source: string, options: FetchOptions = {}): Promise<{id: string; dir: string; manifest: Manifest}> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const into = resolve(options.into ?? capturesDir());
+  const id = options.id ?? defaultId(source);
+  if (!isBundleId(id)) throw new FetchError(`bundle id '${id}' must be letters, digits, '.', '_' or '-' (use --id)`);
+  const dir = join(into, id);
+  if (existsSync(dir) && !options.force) throw new FetchError(`${dir} exists; pass --force to replace it`);
+  mkdirSync(into, {recursive: true});
+  const staging = join(into, `.${id}.fetch-${process.pid}-${Date.now()}`);
+  mkdirSync(staging);
+  const scratch: string[] = [];
+  try {
+    if (/^http:\/\//i.test(source)) throw new FetchError(`refusing plain http: ${source} (use https)`);
+    if (/^https:\/\//i.test(source)) {
+      const download = join(tmpdir(), `bpfbook-download-${process.pid}-${Date.now()}.tar`);
+      scratch.push(download);
+      await downloadTo(source, download, {maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxRedirects: options.maxRedirects ?? 5});
+      await extractTarball(download, staging, maxBytes);
+    } else if (existsSync(source) && statSync(source).isDirectory()) {
+      copyFolder(source, staging, maxBytes);
+    } else if (existsSync(source) && /\.(tar|tar\.gz|tgz)$/i.test(source)) {
+      await extractTarball(source, staging, maxBytes);
+    } else {
+      throw new FetchError(`${source}: not a folder, a .tar/.tar.gz/.tgz file or an https URL`);
+    }
+    const origin = /^https:\/\//i.test(source) ? source : resolve(source);
+    const manifest = writeManifest(staging, id, origin, options.windows ?? {});
+    const differences = verify(staging, manifest);
+    if (differences.length) throw new FetchError(`${staging}: verification failed: ${differences.join("; ")}`);
+    if (existsSync(dir)) rmSync(dir, {recursive: true, force: true});
+    renameSync(staging, dir);
+    return {id, dir, manifest};
+  } catch (error) {
+    rmSync(staging, {recursive: true, force: true});
+    throw error;
+  } finally {
+    for (const file of scratch) rmSync(file, {force: true});
+  }
+}
+
+function defaultId(source: string): string {
+  const name = basename(source.replace(/[?#].*$/, "").replace(/\/+$/, ""));
+  return name.replace(/\.(tar\.gz|tgz|tar)$/i, "");
+}
+
+/** Top-level regular files of a folder; links, devices and sub-folders are refused. */
+function copyFolder(from: string, to: string, maxBytes: number): void {
+  let total = 0;
+  for (const entry of readdirSync(from)) {
+    if (entry === MANIFEST) continue;
+    const path = join(from, entry);
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) throw new FetchError(`${path}: refusing a symbolic link`);
+    if (!stat.isFile()) throw new FetchError(`${path}: refusing ${stat.isDirectory() ? "a sub-folder" : "a device or special file"}`);
+    total += stat.size;
+    if (total > maxBytes) throw new FetchError(`${from}: larger than the ${maxBytes}-byte limit`);
+    copyFileSync(path, join(to, entry));
+  }
+}
+
+/** Safe extraction: list every entry first and refuse the archive if any is unsafe. */
+async function extractTarball(file: string, to: string, maxBytes: number): Promise<void> {
+  const entries: {path: string; type: string; size: number}[] = [];
+  try {
+    await tar.t({file, strict: true, onReadEntry: (e) => entries.push({path: e.path, type: e.type, size: e.size ?? 0})});
+  } catch (error) {
+    throw new FetchError(`${file}: not a readable tar archive (${(error as Error).message})`);
+  }
+  let total = 0;
+  for (const e of entries) {
+    if (e.path.startsWith("/") || /^[A-Za-z]:/.test(e.path)) throw new FetchError(`${file}: refusing entry with an absolute path: ${e.path}`);
+    if (e.path.split("/").includes("..")) throw new FetchError(`${file}: refusing entry that leaves the bundle: ${e.path}`);
+    if (e.type !== "File" && e.type !== "Directory" && e.type !== "OldFile") throw new FetchError(`${file}: refusing ${e.type} entry: ${e.path}`);
+    total += e.size;
+    if (total > maxBytes) throw new FetchError(`${file}: unpacks to more than the ${maxBytes}-byte limit`);
+  }
+  const files = entries.filter((e) => e.type !== "Directory").map((e) => posix.normalize(e.path.replace(/^\.\//, "")));
+  // A bundle packed with its folder (qfc-t1/00-context.txt) is unpacked without that folder.
+  const tops = new Set(files.map((f) => f.split("/")[0]));
+  const strip = tops.size === 1 && files.every((f) => f.includes("/")) ? 1 : 0;
+  const nested = files.filter((f) => f.split("/").length - strip > 1);
+  if (nested.length) throw new FetchError(`${file}: bundles are flat folders; refusing nested entry ${nested[0]}`);
+  await tar.x({file, cwd: to, strict: true, strip, preservePaths: false, noChmod: true});
+}
+
+function downloadTo(url: string, path: string, limits: {maxBytes: number; timeoutMs: number; maxRedirects: number}): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const fail = (message: string) => reject(new FetchError(message));
+    const request = (href: string, redirects: number) => {
+      const target = new URL(href);
+      if (target.protocol !== "https:") return fail(`refusing redirect to non-https ${href}`);
+      const req = httpsGet(target, {timeout: limits.timeoutMs}, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status >= 300 && status < 400 && res.headers.location) {
+          res.resume();
+          if (redirects >= limits.maxRedirects) return fail(`${url}: too many redirects`);
+          return request(new URL(res.headers.location, target).href, redirects + 1);
+        }
+        if (status !== 200) {
+          res.resume();
+          return fail(`${href}: HTTP ${status}`);
+        }
+        const declared = Number(res.headers["content-length"] ?? 0);
+        if (declared > limits.maxBytes) {
+          res.destroy();
+          return fail(`${href}: ${declared} bytes is over the ${limits.maxBytes}-byte limit`);
+        }
+        const out = createWriteStream(path);
+        let received = 0;
+        res.on("data", (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > limits.maxBytes) {
+            res.destroy();
+            out.destroy();
+            fail(`${href}: download passed the ${limits.maxBytes}-byte limit`);
+          }
+        });
+        res.pipe(out);
+        out.on("finish", () => resolvePromise());
+        out.on("error", (e) => fail(`${path}: ${e.message}`));
+        res.on("error", (e) => fail(`${href}: ${e.message}`));
+      });
+      req.on("timeout", () => {
+        req.destroy();
+        fail(`${href}: timed out after ${limits.timeoutMs} ms`);
+      });
+      req.on("error", (e) => fail(`${href}: ${e.message}`));
+    };
+    request(url, 0);
+  });
+}
+
+export function sha256(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+function writeManifest(dir: string, id: string, source: string, windows: Record<string, number>): Manifest {
+  const names = readdirSync(dir).filter((f) => f !== MANIFEST).sort();
+  for (const file of Object.keys(windows)) {
+    if (!names.includes(file)) throw new FetchError(`--window names ${file}, which is not in the bundle (${names.join(", ")})`);
+    if (!(windows[file] > 0)) throw new FetchError(`--window ${file}: the window must be a positive number of seconds`);
+  }
+  const files: ManifestFile[] = names.map((file) => {
+    const path = join(dir, file);
+    return {file, sha256: sha256(path), bytes: statSync(path).size, kind: kindOf(file, formatOf(file, path)), window_s: windows[file] ?? null};
+  });
+  const manifest: Manifest = {id, source, fetched_at: new Date().toISOString(), files};
+  writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
+  return manifest;
+}
+
+/** Differences between a folder and its manifest: missing, changed or unlisted files. */
+export function verify(dir: string, manifest: Manifest): string[] {
+  const differences: string[] = [];
+  const listed = new Set((manifest.files ?? []).map((f) => f.file));
+  for (const f of manifest.files ?? []) {
+    const path = join(dir, f.file);
+    if (!existsSync(path)) differences.push(`${f.file}: missing`);
+    else if (f.sha256 && sha256(path) !== f.sha256) differences.push(`${f.file}: sha256 differs from the manifest`);
+  }
+  for (const file of readdirSync(dir)) if (file !== MANIFEST && !listed.has(file)) differences.push(`${file}: not in the manifest`);
+  return differences;
+}
