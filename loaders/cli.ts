@@ -2,6 +2,7 @@
 //   convert <bundle-folder> [--out <folder>]
 //   fetch <folder | file.tar.gz | https-url> [--id <name>] [--window <file>=<seconds>]... [--force]
 //   findings <bundle-folder>
+//   capture (--pid N | --comm NAME | --container NAME) [--duration S] [--out DIR]
 import {join, resolve} from "node:path";
 import {parseArgs} from "node:util";
 import {readBundle} from "./bundle.js";
@@ -10,13 +11,16 @@ import {fetchBundle} from "./fetch.js";
 import {findingsForTables} from "./findings/node.js";
 import {tablesFor} from "./cache.js";
 import {tableNames} from "./model.js";
+import {capture} from "./capture/run.js";
+import {ArgumentError} from "./capture/target.js";
 import {printable} from "./text.js";
 
 const USAGE = `usage:
   npm run convert -- <bundle-folder> [--out <folder>]
   npm run fetch -- <folder | file.tar.gz | https-url> [--id <name>] [--window <file>=<seconds>]... [--force]
                   [--max-bytes <n>] [--timeout <ms>]
-  npm run findings -- <bundle-folder>`;
+  npm run findings -- <bundle-folder>
+  npm run capture -- (--pid N | --comm NAME | --container NAME) [--duration S] [--out DIR]`;
 
 class UsageError extends Error {}
 
@@ -86,7 +90,30 @@ async function findingsCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-const commands: Record<string, (args: string[]) => Promise<number>> = {convert, fetch: fetchCommand, findings: findingsCommand};
+async function captureCommand(args: string[]): Promise<number> {
+  const {values, positionals} = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {pid: {type: "string"}, comm: {type: "string"}, container: {type: "string"}, duration: {type: "string", default: "30"}, out: {type: "string"}}
+  });
+  if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  try {
+    const {dir, files} = await capture({target: {pid: values.pid, comm: values.comm, container: values.container}, duration: values.duration!, out: values.out});
+    const failed = files.filter((f) => f.status === "failed").length;
+    console.log(`captured ${dir}: ${files.filter((f) => f.status === "ok").length} ok, ${failed} failed, ${files.filter((f) => f.status === "skipped").length} skipped`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ArgumentError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  convert,
+  fetch: fetchCommand,
+  findings: findingsCommand,
+  capture: captureCommand
+};
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;

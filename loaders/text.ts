@@ -1,5 +1,6 @@
 // Text from captures (thread names, frames, file names) is untrusted. For a terminal,
-// control characters (escape sequences could rewrite the screen) become visible escapes.
+// control characters other than newline (escape sequences could rewrite the screen,
+// bidi marks could reorder it) become visible escapes.
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

@@ -4,18 +4,11 @@ import {tmpdir} from "node:os";
 import {join, resolve} from "node:path";
 import type {TestContext} from "node:test";
 import {stringLines} from "../loaders/lines.js";
-import type {Row, RowSink, TableName} from "../loaders/model.js";
+import {Collector} from "../loaders/collect.js";
+import type {RowSink} from "../loaders/model.js";
 import type {ParseResult} from "../loaders/parse/bpftrace-text.js";
 
-export class Collector implements RowSink {
-  tables: Record<string, Row[]> = {};
-  emit(table: TableName, row: Row): void {
-    (this.tables[table] ??= []).push(row);
-  }
-  rows(table: TableName): Row[] {
-    return this.tables[table] ?? [];
-  }
-}
+export {Collector};
 
 export function parseText<P extends {push(l: import("../loaders/lines.js").Line): void; end(): ParseResult}>(
   make: (ref: {capture_id: string; file: string}, sink: RowSink) => P,
