@@ -88,3 +88,26 @@ test("the same capture of the demo in no-fsync mode finds no fsync by the target
   assert.equal(fsync.metrics.target_fsync_calls, 0);
   assert.equal(fsync.verdict, "target never fsyncs");
 });
+
+test("bpftrace programs are adapted to the installed version", async () => {
+  const {adaptProgram, programText} = await import("../loaders/capture/run.js");
+  const source = "tracepoint:block:block_rq_issue { @s[args.dev, args.sector] = nsecs; }";
+  assert.equal(adaptProgram(source, {text: "bpftrace v0.17.0", major: 0, minor: 17}), "tracepoint:block:block_rq_issue { @s[args->dev, args->sector] = nsecs; }");
+  assert.equal(adaptProgram(source, {text: "bpftrace v0.20.2", major: 0, minor: 20}), source);
+  const offcpu = programText("offcpu", {text: "v0.17.0", major: 0, minor: 17}, {PID: 4242, DURATION: 7});
+  assert.match(offcpu, /^\/\/ Off-CPU time/);
+  assert.match(offcpu, /pid == 4242/);
+  assert.match(offcpu, /interval:s:7 \{ exit\(\); \}/);
+  assert.doesNotMatch(offcpu, /args\.|\{\{/);
+});
+
+test("without bpftrace on the PATH, capture says what is missing and how to fix it", async () => {
+  const {capture} = await import("../loaders/capture/run.js");
+  const path = process.env.PATH;
+  process.env.PATH = tempDir("nopath");
+  try {
+    await assert.rejects(capture({target: {pid: String(process.pid)}, duration: 1, out: join(tempDir("nocap"), "x")}), /bpftrace: not installed; install it with `apt-get install bpftrace`/);
+  } finally {
+    process.env.PATH = path;
+  }
+});

@@ -41,12 +41,16 @@ function pages(root: string): string[] {
   return out.sort();
 }
 
+/** The embedded captures recorded with `npm run capture` against the demo, one per mode. */
+const EMBEDDED = ["demo-fsync", "demo-nofsync"];
+
 const readyFor = (path: string) => (path.startsWith("/captures/") ? "[data-finding] .narrative" : "main li a");
 
 before(async () => {
   const captures = tempDir("captures");
   if (hasReference) cpSync(REFERENCE, join(captures, "qfc-t1"), {recursive: true});
   cpSync(join("test", "fixtures", "hostile"), join(captures, "hostile"), {recursive: true});
+  for (const id of EMBEDDED) cpSync(join("data", "captures", id), join(captures, id), {recursive: true});
   dist = tempDir("dist");
   const result = build(captures, dist);
   assert.equal(result.status, 0, `build failed:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
@@ -92,6 +96,20 @@ test("qfc-t1: the page says alloy called fsync 6 times and the target's threads 
   assert.match(await page.locator('[data-finding="durability.fsync"] .number').innerText(), /^0 fsync calls/);
   assert.match(await page.locator("main table").first().innerText(), /alloy\s+6/);
   await page.close();
+});
+
+test("the embedded demo captures: the same code gives opposite durability verdicts", async () => {
+  const sentences: Record<string, string> = {};
+  for (const id of EMBEDDED) {
+    const {page, failures} = await visit(browser, origin, `/captures/${id}/`, {ready: readyFor("/captures/")});
+    assert.deepEqual(failures, [], id);
+    sentences[id] = await page.locator('[data-finding="durability.fsync"]').innerText();
+    await page.close();
+  }
+  assert.match(sentences["demo-fsync"], /target fsyncs/i);
+  assert.match(sentences["demo-fsync"], /demo-validator's threads called fsync\/fdatasync [\d,]+ times in 15 s \([\d.]+\/s\)/);
+  assert.match(sentences["demo-nofsync"], /target never fsyncs/i);
+  assert.match(sentences["demo-nofsync"], /demo-validator's threads \(demo-validator\) called fsync\/fdatasync 0 times in 15 s/);
 });
 
 test("thread names with markup render as text, never as elements", async () => {

@@ -26,3 +26,15 @@ export function histogramChart(rows: BucketRow[], {title = "", width = 560, xTit
     .height(180)
     .render();
 }
+
+/** Horizontal bars of a number per name (calls per thread, bytes per class…). */
+export function barChart(rows: {name: string; value: number}[], {title = "", width = 560, xTitle = "value", yTitle = ""} = {}): Promise<HTMLElement> {
+  return vl
+    .markBar({tooltip: true})
+    .data(rows)
+    .encode(vl.y().fieldN("name").sort("-x").title(yTitle), vl.x().fieldQ("value").title(xTitle))
+    .title(title)
+    .width(width)
+    .height(Math.max(40, 22 * rows.length))
+    .render();
+}
