@@ -1,6 +1,7 @@
 // `npm run build`: the static site in dist/ (or BPFBOOK_DIST) for the bundles in
 // BPFBOOK_CAPTURES, with nothing fetched from outside.
 import {spawnSync} from "node:child_process";
+import {writeFindingsJson} from "./findings-json.js";
 import {clearCaptureOutputs} from "./loader-outputs.js";
 
 function run(command: string, args: string[]): void {
@@ -13,3 +14,5 @@ run("tsx", ["scripts/bundle-findings.ts"]);
 clearCaptureOutputs();
 run("observable", ["build"]);
 run("tsx", ["scripts/prune-dist.ts"]);
+// findings.json per bundle, from the same findings code the pages run, for CI gates.
+await writeFindingsJson(process.env.BPFBOOK_DIST || "dist");

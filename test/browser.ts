@@ -21,7 +21,7 @@ export interface Visit {
  * exception, failed or 4xx/5xx request, request off the origin (aborted before it leaves),
  * or a Framework cell that rendered an error.
  */
-export async function visit(browser: Browser, origin: string, path: string, {ready, timeout = 30_000}: {ready: string; timeout?: number}): Promise<Visit> {
+export async function visit(browser: Browser, origin: string, path: string, {ready, timeout = 60_000}: {ready: string; timeout?: number}): Promise<Visit> {
   const page = await browser.newPage();
   const failures: string[] = [];
   const sameOrigin = (url: string) => url.startsWith(origin + "/") || url.startsWith(`blob:${origin}/`) || url.startsWith("data:");

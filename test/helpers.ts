@@ -23,6 +23,16 @@ export function parseText<P extends {push(l: import("../loaders/lines.js").Line)
 
 export const REFERENCE = resolve("..", "shared", "captures", "qfc-t1");
 
+/** Capture windows (seconds) of the reference bundle's files, as its SOURCE.md states them. */
+export const REFERENCE_WINDOWS: Record<string, number> = {
+  "01-fsync-latency.txt": 60,
+  "02-bio-latency.txt": 60,
+  "03-offcpu-qfcnode.txt": 30,
+  "04-writepath-syscalls.txt": 25,
+  "05-oncpu.folded": 20,
+  "05-oncpu-report.txt": 20
+};
+
 /** The reference bundle, or a skip with the reason (never in CI, where ../shared is laid). */
 export function reference(t: TestContext): string | null {
   if (existsSync(REFERENCE)) return REFERENCE;

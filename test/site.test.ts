@@ -9,7 +9,7 @@ import {after, before, test} from "node:test";
 import type {Browser} from "playwright-core";
 import {type Override, serve} from "../scripts/serve.js";
 import {launch, visit} from "./browser.js";
-import {REFERENCE, tempDir} from "./helpers.js";
+import {REFERENCE, REFERENCE_WINDOWS, tempDir} from "./helpers.js";
 
 const hasReference = existsSync(REFERENCE);
 if (!hasReference && process.env.CI) throw new Error(`reference bundle missing at ${REFERENCE}; CI must have ../shared`);
@@ -44,11 +44,17 @@ function pages(root: string): string[] {
 /** The embedded captures recorded with `npm run capture` against the demo, one per mode. */
 const EMBEDDED = ["demo-fsync", "demo-nofsync"];
 
-const readyFor = (path: string) => (path.startsWith("/captures/") ? "[data-finding] .narrative" : "main li a");
+// A bundle page is ready when its findings container says every card is in.
+const readyFor = (path: string) => (path.startsWith("/captures/") ? '.findings[data-complete="true"]' : "main li a");
 
 before(async () => {
   const captures = tempDir("captures");
-  if (hasReference) cpSync(REFERENCE, join(captures, "qfc-t1"), {recursive: true});
+  if (hasReference) {
+    // As an analyst would: npm run fetch with the windows SOURCE.md states.
+    const windows = Object.entries(REFERENCE_WINDOWS).flatMap(([file, s]) => ["--window", `${file}=${s}`]);
+    const fetched = spawnSync("npm", ["run", "fetch", "--", REFERENCE, "--id", "qfc-t1", ...windows], {env: {...process.env, BPFBOOK_CAPTURES: captures}, encoding: "utf8"});
+    assert.equal(fetched.status, 0, fetched.stderr);
+  }
   cpSync(join("test", "fixtures", "hostile"), join(captures, "hostile"), {recursive: true});
   for (const id of EMBEDDED) cpSync(join("data", "captures", id), join(captures, id), {recursive: true});
   dist = tempDir("dist");
@@ -80,7 +86,7 @@ test("every built page loads clean in Chromium: no errors, no failed or off-orig
     const {page, failures} = await visit(browser, origin, path, {ready: readyFor(path)});
     assert.deepEqual(failures, [], `${path}`);
     if (path.startsWith("/captures/")) {
-      assert.ok((await page.locator("[data-finding] .narrative").innerText()).length > 40, `${path} has its sentence`);
+      assert.ok((await page.locator("[data-finding] .narrative").first().innerText()).length > 40, `${path} has its sentence`);
       assert.ok((await page.locator(".finding svg, .finding canvas").count()) > 0, `${path} draws its chart`);
     }
     await page.close();
@@ -94,7 +100,26 @@ test("qfc-t1: the page says alloy called fsync 6 times and the target's threads 
   assert.match(sentence, /^qfc-node-1's threads \(qfc-node, tokio-rt-worker, rocksdb:low, rocksdb:high and futures-timer\) called fsync\/fdatasync 0 times/);
   assert.match(sentence, /alloy 6 times/);
   assert.match(await page.locator('[data-finding="durability.fsync"] .number').innerText(), /^0 fsync calls/);
-  assert.match(await page.locator("main table").first().innerText(), /alloy\s+6/);
+  assert.equal(await page.locator('[data-finding="durability.fsync"] :is(svg, canvas)').count(), 1, "its latency chart");
+  await page.close();
+});
+
+test("qfc-t1: findings.json and the page state the published findings", {skip: hasReference ? false : "no ../shared"}, async () => {
+  const json = JSON.parse(readFileSync(join(dist, "captures", "qfc-t1", "findings.json"), "utf8"));
+  const byId = Object.fromEntries(json.findings.map((f: {id: string}) => [f.id, f]));
+  assert.equal(byId["durability.fsync"].metrics.target_fsync_calls, 0);
+  assert.equal(byId["cpu.hotspots"].metrics.samples, 1987);
+  assert.deepEqual([byId["disk.latency"].metrics.p999_lo_us, byId["disk.latency"].metrics.p999_hi_us], [32768, 65536]);
+  const {page, failures} = await visit(browser, origin, "/captures/qfc-t1/", {ready: readyFor("/captures/")});
+  assert.deepEqual(failures, []);
+  const text = async (id: string) => page.locator(`[data-finding="${id}"] .narrative`).innerText();
+  assert.match(await text("durability.fsync"), /called fsync\/fdatasync 0 times in 60 s.*alloy 6 times/);
+  assert.match(await text("cpu.hotspots"), /Hashing is in 47\.1% of 1,987 on-CPU samples, log formatting in 16\.9%.*portable \(scalar\) backend/);
+  assert.match(await text("logging.writes"), /made 20,152 write\(\)\/s .*dockerd 568,914, containerd-shim 260,783/);
+  assert.match(await text("disk.latency"), /p99\.9 in 32–64 ms/);
+  assert.match(await text("offcpu.breakdown"), /futex 75 s, network 15 s; no disk wait/);
+  // The page computed the same findings in the browser as the build did in Node.
+  for (const f of json.findings) assert.equal(await text(f.id), f.narrative, f.id);
   await page.close();
 });
 

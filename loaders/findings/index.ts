@@ -1,13 +1,21 @@
 // Every finding, and how to run them against any `query(sql)`.
 
+import {cpuHotspots} from "./cpu.js";
+import {diskLatency} from "./disk.js";
 import {durabilityFsync} from "./durability.js";
+import {loggingWrites} from "./logging.js";
+import {offcpuBreakdown} from "./offcpu.js";
+import {dataQuality} from "./quality.js";
 import type {Finding, FindingSpec, Query, QueryRow} from "./types.js";
 
 export type {Finding, FindingSpec, Query, QueryRow} from "./types.js";
 export * as format from "./format.js";
 export {quantileBucket} from "./histogram.js";
 
-export const findings: FindingSpec[] = [durabilityFsync];
+export const findings: FindingSpec[] = [durabilityFsync, diskLatency, loggingWrites, offcpuBreakdown, cpuHotspots, dataQuality];
+export {CPU_CATEGORIES, cpuProfile} from "./cpu.js";
+export {OFFCPU_RULES, classifyStack} from "./offcpu.js";
+export {LOCAL_NVME_MAX_US, NETWORK_MIN_US} from "./disk.js";
 
 export async function runFinding(spec: FindingSpec, query: Query): Promise<Finding> {
   const names = Object.keys(spec.queries);

@@ -1,0 +1,123 @@
+// cpu.hotspots — what the target spends its CPU on, from on-CPU stacks: the share of
+// samples whose stack has a frame matching each category (categories may overlap), the top
+// frames by self and total samples, and the hashing backend in use, warning when a hash
+// library runs its portable (scalar) code instead of SIMD.
+
+import {list, num, percent} from "./format.js";
+import type {FindingSpec, QueryRow} from "./types.js";
+
+export interface CategoryRule {
+  name: string;
+  pattern: string;
+}
+
+/** Default categories; the On-CPU page lets an analyst edit them and recomputes. */
+export const CPU_CATEGORIES: CategoryRule[] = [
+  {name: "hash", pattern: "blake3::|blake2|sha2::|sha256|sha3::|keccak|ring::digest|SHA256_|sha256_block|ripemd"},
+  {name: "log_format", pattern: "tracing_subscriber::fmt|env_logger|log4rs|slog::|console\\.log|formatWithOptions"},
+  {name: "allocator", pattern: "^(malloc|free|cfree|realloc|calloc|_int_malloc|_int_free|__libc_malloc|__libc_free|je_|mi_malloc|tcmalloc)|jemalloc|mimalloc|unlink_chunk"},
+  {name: "storage", pattern: "rocksdb::|leveldb|sled::|lmdb|mdbx|fsync|fdatasync|ext4_|xfs_"}
+];
+
+const BACKENDS: [RegExp, string, boolean][] = [
+  [/blake3::portable/, "blake3 portable (scalar)", true],
+  [/blake3::.*(avx512|avx2|sse41|sse2|neon)/i, "blake3 SIMD", false],
+  [/blake3_hash_many_(avx512|avx2|sse41|sse2|neon)/i, "blake3 SIMD", false],
+  [/sha256_block_data_order_(shaext|avx2|avx|ssse3|neon|armv8)/i, "sha256 SIMD/SHA extensions", false],
+  [/sha256_block_data_order$|sha256_block_data_order_nohw|sha2::sha256::soft/, "sha256 portable (scalar)", true]
+];
+
+const STACKS = `SELECT s.frames, sum(s.value)::DOUBLE AS samples
+FROM stacks s JOIN captures c ON c.capture_id = s.capture_id AND c.file = s.file
+WHERE c.kind = 'oncpu' AND NOT s.bookkeeping
+GROUP BY s.frames`;
+
+const CONTEXT = `SELECT count(*)::INTEGER AS files, max(window_s) AS window_s, any_value(arch) AS arch FROM captures WHERE kind = 'oncpu'`;
+
+export interface FrameCount {
+  frame: string;
+  self: number;
+  total: number;
+}
+
+export function cpuProfile(stacks: QueryRow[], rules: CategoryRule[] = CPU_CATEGORIES) {
+  const patterns = rules.map((r) => ({name: r.name, re: new RegExp(r.pattern)}));
+  const shares: Record<string, number> = Object.fromEntries(rules.map((r) => [r.name, 0]));
+  const frames = new Map<string, FrameCount>();
+  const backends = new Map<string, {samples: number; portable: boolean}>();
+  let samples = 0;
+  for (const s of stacks) {
+    const list = (s.frames as string[]).map(String);
+    const n = num(s.samples);
+    samples += n;
+    for (const p of patterns) if (list.some((f) => p.re.test(f))) shares[p.name] += n;
+    const seen = new Set<string>();
+    for (const f of list) {
+      const entry = frames.get(f) ?? {frame: f, self: 0, total: 0};
+      if (!seen.has(f)) entry.total += n;
+      seen.add(f);
+      frames.set(f, entry);
+    }
+    if (list.length) frames.get(list[list.length - 1])!.self += n;
+    const backend = BACKENDS.find(([re]) => list.some((f) => re.test(f)));
+    if (backend) {
+      const b = backends.get(backend[1]) ?? {samples: 0, portable: backend[2]};
+      b.samples += n;
+      backends.set(backend[1], b);
+    }
+  }
+  const top = [...frames.values()];
+  return {
+    samples,
+    shares: Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, samples ? v / samples : 0])),
+    counts: shares,
+    topSelf: [...top].sort((a, b) => b.self - a.self).slice(0, 15),
+    topTotal: [...top].sort((a, b) => b.total - a.total).slice(0, 15),
+    backends: [...backends].sort((a, b) => b[1].samples - a[1].samples)
+  };
+}
+
+export const cpuHotspots: FindingSpec<"stacks" | "context"> = {
+  id: "cpu.hotspots",
+  title: "On-CPU: where the CPU goes",
+  queries: {stacks: STACKS, context: CONTEXT},
+  evaluate({stacks, context}) {
+    const p = cpuProfile(stacks);
+    const backend = p.backends[0];
+    const metrics = {
+      window_s: context[0]?.window_s == null ? null : num(context[0].window_s),
+      samples: p.samples,
+      unique_stacks: stacks.length,
+      hash_samples: p.counts.hash,
+      hash_share: p.shares.hash,
+      log_format_samples: p.counts.log_format,
+      log_format_share: p.shares.log_format,
+      allocator_share: p.shares.allocator,
+      storage_share: p.shares.storage,
+      hash_backend: backend ? backend[0] : null,
+      hash_backend_portable: backend ? backend[1].portable : null,
+      top_self: p.topSelf.slice(0, 5).map((f) => `${f.frame}=${f.self}`),
+      top_total: p.topTotal.slice(0, 5).map((f) => `${f.frame}=${f.total}`),
+      categories: CPU_CATEGORIES.map((c) => `${c.name}: ${c.pattern}`)
+    };
+    if (num(context[0]?.files ?? 0) === 0 || p.samples === 0) {
+      return {severity: "info", verdict: "no on-CPU samples", metrics, narrative: "This bundle has no on-CPU samples."};
+    }
+    const arch = String(context[0]?.arch ?? "");
+    const simd = /aarch64|arm64/.test(arch) ? "NEON" : /x86_64|amd64/.test(arch) ? "SSE4.1/AVX2/AVX-512" : "SIMD";
+    const backendText = backend
+      ? backend[1].portable
+        ? ` Hashing runs its portable (scalar) backend (${backend[0]}) on an ${arch || "unknown"} host where ${simd} should be used.`
+        : ` Hashing uses its vectorised backend (${backend[0]}).`
+      : "";
+    const top = p.topSelf.slice(0, 3).map((f) => `${f.frame} ${percent(f.self / p.samples)}`);
+    return {
+      severity: backend?.[1].portable ? "warning" : "info",
+      verdict: backend?.[1].portable ? "hashing on its scalar backend" : p.shares.hash > 0.3 ? "hash-bound" : "CPU profile",
+      metrics,
+      narrative:
+        `Hashing is in ${percent(p.shares.hash)} of ${p.samples.toLocaleString("en-US")} on-CPU samples, log formatting in ${percent(p.shares.log_format)}, ` +
+        `the allocator in ${percent(p.shares.allocator)}, storage in ${percent(p.shares.storage)}.${backendText} Hottest frames by self samples: ${list(top)}.`
+    };
+  }
+};

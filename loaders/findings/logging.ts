@@ -1,0 +1,65 @@
+// logging.writes — how many write() calls per second the target's threads make, who else
+// writes, and whether a container runtime writes the target's output again (stdout logging
+// through containerd-shim/dockerd/conmon costs one or two more writes per line).
+
+import {count, list, num} from "./format.js";
+import type {FindingSpec} from "./types.js";
+
+/** Processes of container runtimes that relay a container's stdout/stderr. */
+export const RUNTIME_WRITERS = /^(containerd-shim.*|containerd|dockerd|conmon|crio|podman)$/;
+/** Runtime writes at least this fraction of the target's count the pattern "mirrored". */
+export const MIRROR_RATIO = 0.5;
+
+const WRITES = `SELECT v.key_parts[1] AS thread, sum(v.value)::DOUBLE AS writes
+FROM "values" v JOIN captures c ON c.capture_id = v.capture_id AND c.file = v.file
+WHERE c.kind = 'syscalls' AND v.map = '@op_by_thread' AND v.key_parts[-1] LIKE '%sys_enter_write' AND NOT v.bookkeeping
+GROUP BY ALL ORDER BY writes DESC, thread`;
+
+const CONTEXT = `SELECT any_value(target) AS target, any_value(target_threads) AS target_threads,
+  (SELECT max(window_s) FROM captures WHERE kind = 'syscalls') AS window_s,
+  (SELECT count(*) FROM captures WHERE kind = 'syscalls')::INTEGER AS files
+FROM captures`;
+
+export const loggingWrites: FindingSpec<"writes" | "context"> = {
+  id: "logging.writes",
+  title: "Logging: write() calls by the target and the container runtime",
+  queries: {writes: WRITES, context: CONTEXT},
+  evaluate({writes, context}) {
+    const c = context[0] ?? {};
+    const target = (c.target as string | null) ?? "the target";
+    const threads = new Set(((c.target_threads as string[] | null) ?? []).map(String));
+    const window_s = c.window_s == null ? null : num(c.window_s);
+    const rows = writes.map((r) => ({thread: String(r.thread), writes: num(r.writes)}));
+    const mine = rows.filter((r) => threads.has(r.thread));
+    const runtime = rows.filter((r) => RUNTIME_WRITERS.test(r.thread));
+    const targetWrites = mine.reduce((s, r) => s + r.writes, 0);
+    const runtimeWrites = runtime.reduce((s, r) => s + r.writes, 0);
+    const allWrites = rows.reduce((s, r) => s + r.writes, 0);
+    const mirrored = targetWrites > 0 && runtimeWrites >= MIRROR_RATIO * targetWrites;
+    const metrics = {
+      window_s,
+      target,
+      target_writes: targetWrites,
+      target_writes_per_s: window_s ? targetWrites / window_s : null,
+      all_writes: allWrites,
+      runtime_writes: runtimeWrites,
+      runtime_writers: runtime.map((r) => `${r.thread}=${r.writes}`),
+      top_writers: rows.slice(0, 5).map((r) => `${r.thread}=${r.writes}`),
+      container_logging_mirrored: mirrored
+    };
+    if (num(c.files ?? 0) === 0) return {severity: "info", verdict: "no syscall capture", metrics, narrative: "This bundle has no write-path syscall capture."};
+    const rate = window_s ? `${count(targetWrites / window_s)} write()/s (${count(targetWrites)} in ${window_s} s)` : `${count(targetWrites)} write() calls (window unknown, so no rate)`;
+    const top = mine.slice(0, 3).map((r) => `${r.thread} ${count(r.writes)}`);
+    const mirror = mirrored
+      ? ` The container runtime writes them again: ${list(runtime.map((r) => `${r.thread} ${count(r.writes)}`))} (${count(runtimeWrites)} writes, ${(runtimeWrites / targetWrites).toFixed(1)}× the target's): stdout logging through the container runtime.`
+      : runtime.length
+        ? ` Container-runtime writes (${count(runtimeWrites)}) are too few to be mirroring the target's output.`
+        : " No container-runtime process wrote in this window.";
+    return {
+      severity: mirrored || (window_s !== null && targetWrites / window_s > 10_000) ? "warning" : "info",
+      verdict: mirrored ? "logging mirrored by the container runtime" : targetWrites > 0 ? "target writes" : "target does not write",
+      metrics,
+      narrative: `${target}'s threads made ${rate}${top.length ? `: ${list(top)}` : ""}, of ${count(allWrites)} write() calls on the host.${mirror}`
+    };
+  }
+};

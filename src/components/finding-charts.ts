@@ -1,0 +1,97 @@
+// The small chart on each finding's card, drawn from the finding's own queries or metrics.
+import {format as f} from "./findings.generated.js";
+import {barChart, histogramChart} from "./charts.js";
+
+type Row = Record<string, unknown>;
+interface Finding {
+  id: string;
+  metrics: Record<string, unknown>;
+  sql: Record<string, string>;
+}
+type Query = (sql: string) => Promise<Row[]>;
+
+const pairs = (list: unknown) =>
+  ((list as string[] | null) ?? []).map((s) => {
+    const i = s.lastIndexOf("=");
+    return {name: s.slice(0, i), value: Number(s.slice(i + 1))};
+  });
+
+export async function findingChart(finding: Finding, query: Query): Promise<HTMLElement | undefined> {
+  const m = finding.metrics;
+  switch (finding.id) {
+    case "durability.fsync": {
+      const latency = await query(finding.sql.latency);
+      if (latency.length) {
+        return histogramChart(
+          latency.map((b) => ({lo: b.lo as number, hi: b.hi as number, count: b.count as number, label: f.durationRange(b.lo as number, b.hi as number)})),
+          {title: "fsync/fdatasync latency, all threads", xTitle: "latency (bpftrace buckets; 1 ms = 1024 µs)"}
+        );
+      }
+      const targets = (m.target_threads as string[]) ?? [];
+      const callers = pairs(m.callers);
+      const bars = [
+        ...targets.filter((t) => !callers.some((c) => c.name === t)).map((t) => ({name: `${t} (target)`, value: 0})),
+        ...callers.map((c) => ({name: targets.includes(c.name) ? `${c.name} (target)` : c.name, value: c.value}))
+      ];
+      return barChart(bars, {title: "fsync/fdatasync calls per thread", xTitle: "calls"});
+    }
+    case "disk.latency": {
+      const rows = (await query(finding.sql.buckets)).filter((r) => r.class === "all");
+      if (!rows.length) return undefined;
+      return histogramChart(
+        rows.map((b) => ({lo: b.lo as number, hi: b.hi as number, count: b.count as number, label: f.durationRange(b.lo as number, b.hi as number)})),
+        {title: "block I/O service time, all I/Os", xTitle: "service time (bpftrace buckets; 1 ms = 1024 µs)"}
+      );
+    }
+    case "logging.writes":
+      return m.top_writers && (m.top_writers as string[]).length ? barChart(pairs(m.top_writers), {title: "write() calls by thread name", xTitle: "calls"}) : undefined;
+    case "offcpu.breakdown": {
+      const bars = ["futex", "network", "disk", "sleep", "poll", "other"].map((k) => ({name: k, value: Number(m[`${k}_us`] ?? 0) / 1e6}));
+      return bars.some((b) => b.value > 0) ? barChart(bars, {title: "off-CPU time by class", xTitle: "seconds (summed over threads)"}) : undefined;
+    }
+    case "cpu.hotspots": {
+      const bars = ["hash", "log_format", "allocator", "storage"].map((k) => ({name: k, value: Number(m[`${k}_share`] ?? 0) * 100}));
+      return Number(m.samples) > 0 ? barChart(bars, {title: "share of on-CPU samples by category", xTitle: "% of samples"}) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The headline number of each finding. */
+export function findingNumber(finding: Finding): string | undefined {
+  const m = finding.metrics;
+  switch (finding.id) {
+    case "durability.fsync":
+      return `${f.count(Number(m.target_fsync_calls))} fsync calls by ${m.target}`;
+    case "disk.latency":
+      return m.p999_lo_us == null ? undefined : `p99.9 in ${f.durationRange(m.p999_lo_us as number, m.p999_hi_us as number)}`;
+    case "logging.writes":
+      return m.target_writes_per_s == null ? `${f.count(Number(m.target_writes))} write() calls` : `${f.count(Number(m.target_writes_per_s))} write()/s`;
+    case "offcpu.breakdown":
+      return `futex ${f.duration(Number(m.futex_us))}, network ${f.duration(Number(m.network_us))}, disk ${f.duration(Number(m.disk_us))}`;
+    case "cpu.hotspots":
+      return Number(m.samples) ? `${f.percent(Number(m.hash_share))} hashing of ${f.count(Number(m.samples))} samples` : undefined;
+    case "data.quality":
+      return `${f.count(Number(m.problem_lines))} problem lines of ${f.count(Number(m.lines))}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Every finding as a card, in a container returned at once and filled as each finding is
+ * computed, so the first claims show while later ones are still being queried.
+ */
+export function findingCards(specs: unknown[], run: (spec: unknown) => Promise<Finding & {title: string; severity: string; verdict: string; narrative: string}>, query: Query, card: (f: never, o: {number?: string; chart?: Node}) => HTMLElement): HTMLElement {
+  const container = document.createElement("div");
+  container.className = "findings";
+  void (async () => {
+    for (const spec of specs) {
+      const finding = await run(spec);
+      container.append(card(finding as never, {number: findingNumber(finding), chart: await findingChart(finding, query)}));
+    }
+    container.dataset.complete = "true";
+  })();
+  return container;
+}
