@@ -99,8 +99,8 @@ async function captureCommand(args: string[]): Promise<number> {
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   try {
     const {dir, files} = await capture({target: {pid: values.pid, comm: values.comm, container: values.container}, duration: values.duration!, out: values.out});
-    const failed = files.filter((f) => f.status === "failed").length;
-    console.log(`captured ${dir}: ${files.filter((f) => f.status === "ok").length} ok, ${failed} failed, ${files.filter((f) => f.status === "skipped").length} skipped`);
+    const n = (status: string) => files.filter((f) => f.status === status).length;
+    console.log(`captured ${dir}: ${n("ok")} ok, ${n("interrupted")} interrupted, ${n("failed")} failed, ${n("skipped")} skipped`);
     return 0;
   } catch (error) {
     if (error instanceof ArgumentError) throw new UsageError(error.message);

@@ -94,7 +94,7 @@ export async function capture(options: CaptureOptions): Promise<{dir: string; fi
 
   writeContext(dir, target, version);
   const files: CaptureFile[] = [];
-  const running: {plan: Plan; child: ChildProcess; done: Promise<number | null>; began: number; record: CaptureFile; perfData?: string}[] = [];
+  const running: {plan: Plan; child: ChildProcess; done: Promise<{code: number | null; ended: number}>; began: number; record: CaptureFile; perfData?: string}[] = [];
   for (const plan of PLANS) {
     const record: CaptureFile = {file: plan.file, kind: plan.kind, window_s: null, exit_status: null, status: "ok", stderr_file: null, tool: plan.program === "perf" ? "perf" : "bpftrace"};
     files.push(record);
@@ -125,7 +125,10 @@ export async function capture(options: CaptureOptions): Promise<{dir: string; fi
       child = spawn("bpftrace", ["-o", join(dir, record.file), programFile], {stdio: ["ignore", "ignore", stderr], detached: true});
     }
     closeSync(stderr);
-    const done = new Promise<number | null>((r) => child.on("exit", (code, signal) => r(code ?? (signal ? 128 : null))).on("error", () => r(127)));
+    // The window ends when the capture process exits, whatever we await first.
+    const done = new Promise<{code: number | null; ended: number}>((r) =>
+      child.on("exit", (code, signal) => r({code: code ?? (signal ? 128 : null), ended: Date.now()})).on("error", () => r({code: 127, ended: Date.now()}))
+    );
     running.push({plan, child, done, began: Date.now(), record, perfData});
     log(`> ${plan.name}: ${record.tool} for ${duration} s -> ${record.file}`);
   }
@@ -148,11 +151,10 @@ export async function capture(options: CaptureOptions): Promise<{dir: string; fi
   const deadline = setTimeout(() => running.forEach((r) => r.child.exitCode === null && r.child.pid && process.kill(-r.child.pid, "SIGINT")), (duration + 30) * 1000);
   try {
     for (const r of running) {
-      const code = await r.done;
+      const {code, ended} = await r.done;
       r.record.exit_status = code;
-      r.record.window_s = Math.round((Date.now() - r.began) / 100) / 10;
+      r.record.window_s = Math.min(Math.round((ended - r.began) / 100) / 10, duration);
       if (r.perfData) await collapsePerf(r.perfData, join(dir, r.record.file), join(dir, r.record.stderr_file!));
-      r.record.window_s = Math.min(r.record.window_s, duration);
       r.record.status = interrupted ? "interrupted" : code === 0 ? "ok" : "failed";
       if (code !== 0 && !interrupted) r.record.reason = `exit ${code}; see ${r.record.stderr_file}`;
       log(`${r.record.status === "ok" ? "ok" : r.record.status}: ${r.plan.name} -> ${r.record.file}${r.record.reason ? ` (${r.record.reason})` : ""}`);
