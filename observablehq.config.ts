@@ -5,7 +5,10 @@ import {capturesDir, listBundles} from "./loaders/bundle.js";
 const bundles = listBundles(capturesDir());
 
 /** The pages of one bundle; each has a Markdown file under src/captures/[bundle]/. */
-export const bundlePages = [{name: "Summary", path: ""}];
+export const bundlePages = [
+  {name: "Summary", path: ""},
+  {name: "On-CPU", path: "oncpu"}
+];
 
 export default {
   root: "src",

@@ -41,11 +41,30 @@ function pages(root: string): string[] {
   return out.sort();
 }
 
+/** A generated on-CPU profile with `n` unique stacks, for the flame graph at scale. */
+function writeBigProfile(dir: string, n: number): void {
+  mkdirSync(dir, {recursive: true});
+  cpSync(join("test", "fixtures", "hostile", "00-context.txt"), join(dir, "00-context.txt"));
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const crates = ["blake3::portable", "tokio::runtime", "rocksdb::db", "tracing_subscriber::fmt", "libp2p::swarm", "core::ptr"];
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const depth = 4 + Math.floor(random() * 20);
+    const frames = ["main"];
+    for (let d = 1; d < depth; d++) frames.push(`${crates[Math.floor(random() * crates.length)]}::f${Math.floor(random() * 40)}`);
+    frames.push(`leaf_${i}`);
+    lines.push(`${frames.join(";")} ${1 + Math.floor(random() * 5)}`);
+  }
+  writeFileSync(join(dir, "05-oncpu.folded"), lines.join("\n") + "\n");
+}
+
 /** The embedded captures recorded with `npm run capture` against the demo, one per mode. */
 const EMBEDDED = ["demo-fsync", "demo-nofsync"];
 
 // A bundle page is ready when its findings container says every card is in.
-const readyFor = (path: string) => (path.startsWith("/captures/") ? '.findings[data-complete="true"]' : "main li a");
+const readyFor = (path: string) =>
+  path.endsWith("/oncpu") ? ".flamegraph canvas, main p" : path.startsWith("/captures/") ? '.findings[data-complete="true"]' : "main li a";
 
 before(async () => {
   const captures = tempDir("captures");
@@ -57,6 +76,7 @@ before(async () => {
   }
   cpSync(join("test", "fixtures", "hostile"), join(captures, "hostile"), {recursive: true});
   for (const id of EMBEDDED) cpSync(join("data", "captures", id), join(captures, id), {recursive: true});
+  writeBigProfile(join(captures, "big"), 100_000);
   dist = tempDir("dist");
   const result = build(captures, dist);
   assert.equal(result.status, 0, `build failed:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
@@ -85,7 +105,7 @@ test("every built page loads clean in Chromium: no errors, no failed or off-orig
   for (const path of pages(dist)) {
     const {page, failures} = await visit(browser, origin, path, {ready: readyFor(path)});
     assert.deepEqual(failures, [], `${path}`);
-    if (path.startsWith("/captures/")) {
+    if (path.startsWith("/captures/") && !path.endsWith("/oncpu")) {
       assert.ok((await page.locator("[data-finding] .narrative").first().innerText()).length > 40, `${path} has its sentence`);
       assert.ok((await page.locator(".finding svg, .finding canvas").count()) > 0, `${path} draws its chart`);
     }
@@ -137,6 +157,33 @@ test("the embedded demo captures: the same code gives opposite durability verdic
   assert.match(sentences["demo-nofsync"], /demo-validator's threads \(demo-validator\) called fsync\/fdatasync 0 times in 15 s/);
 });
 
+test("flame graph on 100k unique stacks: drawn, zoom and search work", async () => {
+  const {page, failures} = await visit(browser, origin, "/captures/big/oncpu", {ready: ".flamegraph canvas", timeout: 120_000});
+  assert.deepEqual(failures, []);
+  const canvas = page.locator(".flamegraph canvas");
+  assert.equal(await canvas.getAttribute("data-focus"), "");
+  // Click the second row (the child of the root "all"): the zoom focuses it.
+  await canvas.click({position: {x: 100, y: 18 + 9}});
+  assert.equal(await canvas.getAttribute("data-focus"), "main");
+  await page.locator(".flamegraph button").click();
+  assert.equal(await canvas.getAttribute("data-focus"), "");
+  await page.locator(".flamegraph input").fill("^leaf_4242$");
+  const matched = Number(await page.locator(".flamegraph-status").getAttribute("data-matched"));
+  assert.ok(matched >= 1 && matched <= 5, `one stack matches: ${matched}`);
+  await page.locator(".flamegraph input").fill("blake3::");
+  const text = await page.locator(".flamegraph-status").innerText();
+  assert.match(text, /samples match \(\d+\.\d%\)/);
+  await page.close();
+});
+
+test("qfc-t1 flame graph: searching blake3:: matches 935 of 1987 samples", {skip: hasReference ? false : "no ../shared"}, async () => {
+  const {page, failures} = await visit(browser, origin, "/captures/qfc-t1/oncpu", {ready: ".flamegraph canvas"});
+  assert.deepEqual(failures, []);
+  await page.locator(".flamegraph input").fill("blake3::");
+  assert.equal(await page.locator(".flamegraph-status").innerText(), "935 of 1,987 samples match (47.1%)");
+  await page.close();
+});
+
 test("thread names with markup render as text, never as elements", async () => {
   const {page, failures} = await visit(browser, origin, "/captures/hostile/", {ready: readyFor("/captures/")});
   assert.deepEqual(failures, []);
@@ -146,6 +193,16 @@ test("thread names with markup render as text, never as elements", async () => {
   assert.equal(await page.locator("main img, main b, main svg[onload]").count(), 0);
   assert.equal(await page.evaluate(() => document.querySelectorAll("[onload], [onerror]").length), 0);
   await page.close();
+  // Frames with markup: drawn on canvas and shown in tooltips as text.
+  const oncpu = await visit(browser, origin, "/captures/hostile/oncpu", {ready: ".flamegraph canvas"});
+  assert.deepEqual(oncpu.failures, []);
+  await oncpu.page.locator(".flamegraph canvas").hover({position: {x: 300, y: 3 * 18 + 9}});
+  assert.match(await oncpu.page.locator(".flamegraph-tooltip").innerText(), /<img src=x onerror=alert\(1\)> — 5 samples/);
+  assert.match(await oncpu.page.locator("main").innerText(), /<img src=x onerror=alert\(1\)>/, "top frames table shows it as text");
+  assert.equal(await oncpu.page.evaluate(() => document.querySelectorAll("main img, [onload], [onerror]").length), 0);
+  await oncpu.page.close();
+  const json = readFileSync(join(dist, "captures", "hostile", "findings.json"), "utf8");
+  assert.ok(json.includes("<img src=x onerror=alert(1)>") && JSON.parse(json), "findings.json holds the name as a JSON string");
 });
 
 test("test of the test: a page that throws, a failing query and an off-origin request each fail the check", async () => {
