@@ -28,6 +28,7 @@ export default {
   pager: false,
   pages: [
     {name: "Bundles", path: "/"},
+    {name: "Compare", path: "/compare"},
     ...bundles.map((id) => ({
       name: id,
       open: bundles.length < 4,

@@ -7,6 +7,7 @@ import {parseArgs} from "node:util";
 import {capturesDir, isBundleId, listBundles} from "./bundle.js";
 import {tablesFor} from "./cache.js";
 import {openTables} from "./findings/node.js";
+import {runFindings} from "./findings/index.js";
 import type {TableName} from "./model.js";
 
 export async function emitTable(table: TableName, argv = process.argv.slice(2)): Promise<void> {
@@ -28,18 +29,47 @@ export interface BundleSummary {
   host: string | null;
   files: number;
   problems: number;
+  headlines: {id: string; title: string; severity: string; verdict: string; narrative: string}[];
 }
 
-/** One line per bundle under the captures folder, for the home page. */
+/** One entry per bundle under the captures folder, with its headline findings, for the home page. */
 export async function bundleSummaries(dir = capturesDir()): Promise<BundleSummary[]> {
   const out: BundleSummary[] = [];
   for (const id of listBundles(dir)) {
-    const db = await openTables(await tablesFor(join(dir, id)));
+    const tables = await tablesFor(join(dir, id));
+    const db = await openTables(tables);
     try {
       const [row] = await db.query(
         `SELECT any_value(target) AS target, any_value(host) AS host, count(*)::INTEGER AS files, sum(problem_lines)::INTEGER AS problems FROM captures`
       );
-      out.push({id, target: row.target as string | null, host: row.host as string | null, files: Number(row.files), problems: Number(row.problems)});
+      const findings = await runFindings(db.query);
+      out.push({
+        id,
+        target: row.target as string | null,
+        host: row.host as string | null,
+        files: Number(row.files),
+        problems: Number(row.problems),
+        headlines: findings.map(({id, title, severity, verdict, narrative}) => ({id, title, severity, verdict, narrative}))
+      });
+    } finally {
+      db.close();
+    }
+  }
+  return out;
+}
+
+/** Per bundle: findings, overall block-I/O buckets and on-CPU stacks, for the compare page. */
+export async function compareData(dir = capturesDir()) {
+  const out = [];
+  for (const id of listBundles(dir)) {
+    const db = await openTables(await tablesFor(join(dir, id)));
+    try {
+      const findings = await runFindings(db.query);
+      const bio = await db.query(`SELECT h.lo, h.hi, sum(h.count)::DOUBLE AS count FROM histograms h JOIN captures c USING (capture_id, file)
+        WHERE c.kind = 'bio' AND h.map = '@bio_latency_us' AND NOT h.bookkeeping GROUP BY ALL ORDER BY h.lo NULLS FIRST`);
+      const stacks = await db.query(`SELECT s.frames, sum(s.value)::DOUBLE AS samples FROM stacks s JOIN captures c USING (capture_id, file)
+        WHERE c.kind = 'oncpu' AND NOT s.bookkeeping GROUP BY s.frames ORDER BY samples DESC LIMIT 20000`);
+      out.push({id, findings, bio, stacks});
     } finally {
       db.close();
     }

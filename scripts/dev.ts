@@ -30,7 +30,7 @@ let timer: NodeJS.Timeout | undefined;
 function capturesChanged(): void {
   clearTimeout(timer);
   timer = setTimeout(() => {
-    for (const loader of [...tableLoaders(), join("src", "bundles.json.ts")]) touch(loader);
+    for (const loader of [...tableLoaders(), join("src", "bundles.json.ts"), join("src", "compare.json.ts")]) touch(loader);
     const now = listBundles(captures).join("\n");
     if (now !== bundles) {
       bundles = now;

@@ -64,7 +64,7 @@ const EMBEDDED = ["demo-fsync", "demo-nofsync"];
 
 // A bundle page is ready when its findings container says every card is in.
 const readyFor = (path: string) =>
-  path.endsWith("/oncpu") ? ".flamegraph canvas, main p" : path.startsWith("/captures/") ? '.findings[data-complete="true"]' : "main li a";
+  path.endsWith("/oncpu") || path === "/compare" ? ".flamegraph canvas, main p" : path.startsWith("/captures/") ? '.findings[data-complete="true"]' : "main section.bundle h2 a";
 
 before(async () => {
   const captures = tempDir("captures");
@@ -181,6 +181,29 @@ test("qfc-t1 flame graph: searching blake3:: matches 935 of 1987 samples", {skip
   assert.deepEqual(failures, []);
   await page.locator(".flamegraph input").fill("blake3::");
   assert.equal(await page.locator(".flamegraph-status").innerText(), "935 of 1,987 samples match (47.1%)");
+  await page.close();
+});
+
+test("compare: the two demo captures side by side, verdicts changed, with overlays and a differential flame graph", async () => {
+  const {page, failures} = await visit(browser, origin, "/compare", {ready: ".flamegraph canvas, main p"});
+  assert.deepEqual(failures, []);
+  await page.locator("select").nth(0).selectOption({label: "demo-fsync"});
+  await page.locator("select").nth(1).selectOption({label: "demo-nofsync"});
+  const row = page.locator("main table tr", {hasText: "Durability: who calls fsync"}).filter({hasText: "verdict"});
+  await row.first().waitFor();
+  assert.match(await row.first().innerText(), /target fsyncs\s+target never fsyncs\s+changed/);
+  const calls = await page.locator("main table tr", {hasText: "target_fsync_calls"}).first().innerText();
+  assert.match(calls, /[\d,]+\s+0\s+-100\.0%/);
+  assert.ok((await page.locator("main :is(svg, canvas)").count()) >= 2, "overlay chart and flame graph");
+  await page.close();
+});
+
+test("the index lists each bundle with its headline findings, markup inert", async () => {
+  const {page, failures} = await visit(browser, origin, "/", {ready: readyFor("/")});
+  assert.deepEqual(failures, []);
+  assert.match(await page.locator('[data-bundle="demo-fsync"] [data-finding="durability.fsync"]').innerText(), /target fsyncs: demo-validator's threads called/);
+  assert.match(await page.locator('[data-bundle="hostile"]').innerText(), /<b>validator<\/b>/);
+  assert.equal(await page.evaluate(() => document.querySelectorAll("main img, main b, [onload], [onerror]").length), 0);
   await page.close();
 });
 

@@ -73,8 +73,35 @@ export function matchedSamples(root: Node, test: (name: string) => boolean): num
   return total;
 }
 
-export function flameGraph(stacks: Stack[], {width = 960}: {width?: number} = {}): HTMLElement {
+/** Share of samples per call path (frames joined by NUL), for differential colouring. */
+function pathShares(root: Node): Map<string, number> {
+  const shares = new Map<string, number>();
+  const visit = (node: Node, path: string) => {
+    for (const child of node.children.values()) {
+      const p = path + "\u0000" + child.name;
+      shares.set(p, child.value / root.value);
+      visit(child, p);
+    }
+  };
+  visit(root, "");
+  return shares;
+}
+
+function pathOf(node: Node): string {
+  let path = "";
+  for (let n: Node | null = node; n && n.parent; n = n.parent) path = "\u0000" + n.name + path;
+  return path;
+}
+
+/** Red where a frame's share of samples grew against the baseline, blue where it shrank. */
+function diffColour(delta: number): string {
+  const t = Math.min(1, Math.abs(delta) / 0.1);
+  return delta >= 0 ? `hsl(0, ${30 + 60 * t}%, ${85 - 35 * t}%)` : `hsl(220, ${30 + 60 * t}%, ${85 - 35 * t}%)`;
+}
+
+export function flameGraph(stacks: Stack[], {width = 960, baseline}: {width?: number; baseline?: Stack[]} = {}): HTMLElement {
   const root = buildTree(stacks);
+  const base = baseline ? pathShares(buildTree(baseline)) : null;
   let focus = root;
   let search: RegExp | null = null;
   let depth = 0;
@@ -128,7 +155,9 @@ export function flameGraph(stacks: Stack[], {width = 960}: {width?: number} = {}
       const {x, w} = scaleX(node);
       if (w < 0.5 || x + w < 0 || x > width) return;
       const y = node.depth * ROW;
-      context.fillStyle = node === root ? "#ccc" : colour(moduleOf(node.name), search !== null && search.test(node.name));
+      const matched = search !== null && search.test(node.name);
+      context.fillStyle =
+        node === root ? "#ccc" : base && !matched ? diffColour(node.value / root.value - (base.get(pathOf(node)) ?? 0)) : colour(moduleOf(node.name), matched);
       context.fillRect(x, y, Math.max(w - 0.5, 0.5), ROW - 1);
       if (w > 30) {
         context.fillStyle = "#000";
@@ -192,7 +221,9 @@ export function flameGraph(stacks: Stack[], {width = 960}: {width?: number} = {}
       tooltip.style.display = "none";
       return;
     }
-    tooltip.textContent = `${node.name} — ${node.value.toLocaleString("en-US")} samples (${((node.value / root.value) * 100).toFixed(1)}%)`;
+    const share = node.value / root.value;
+    const change = base && node !== root ? `, ${((share - (base.get(pathOf(node)) ?? 0)) * 100).toFixed(1)} points vs baseline` : "";
+    tooltip.textContent = `${node.name} — ${node.value.toLocaleString("en-US")} samples (${(share * 100).toFixed(1)}%${change})`;
     Object.assign(tooltip.style, {display: "block", left: `${Math.min(event.offsetX + 12, width - 300)}px`, top: `${event.offsetY + 12}px`});
   });
   canvas.addEventListener("mouseleave", () => (tooltip.style.display = "none"));
