@@ -38,3 +38,27 @@ export function barChart(rows: {name: string; value: number}[], {title = "", wid
     .height(Math.max(40, 22 * rows.length))
     .render();
 }
+
+/** Cumulative share of events by bucket upper bound, one line per series, on a log x axis. */
+export function cdfChart(rows: {series: string; hi: number; share: number}[], {title = "", width = 560, xTitle = "µs"} = {}): Promise<HTMLElement> {
+  return vl
+    .markLine({point: true, tooltip: true, interpolate: "step-after"})
+    .data(rows)
+    .encode(vl.x().fieldQ("hi").scale({type: "log"}).title(xTitle), vl.y().fieldQ("share").axis({format: "%"}).title("share of events ≤ x"), vl.color().fieldN("series"))
+    .title(title)
+    .width(width)
+    .height(220)
+    .render();
+}
+
+/** Counts per bucket on a log y axis, one colour per series, bucket lower bounds on a log x axis. */
+export function logHistogramChart(rows: {series: string; lo: number; count: number; label: string}[], {title = "", width = 560, xTitle = "µs"} = {}): Promise<HTMLElement> {
+  return vl
+    .markBar({tooltip: true, opacity: 0.7})
+    .data(rows.filter((r) => r.lo > 0))
+    .encode(vl.x().fieldQ("lo").scale({type: "log", base: 2}).title(xTitle), vl.y().fieldQ("count").scale({type: "symlog"}).title("count (symlog)"), vl.color().fieldN("series"), vl.tooltip([{field: "series"}, {field: "label", title: "bucket"}, {field: "count"}]))
+    .title(title)
+    .width(width)
+    .height(220)
+    .render();
+}
