@@ -7,6 +7,7 @@ const bundles = listBundles(capturesDir());
 /** The pages of one bundle; each has a Markdown file under src/captures/[bundle]/. */
 export const bundlePages = [
   {name: "Summary", path: ""},
+  {name: "Durability", path: "durability"},
   {name: "Block I/O", path: "io"},
   {name: "Syscalls", path: "syscalls"},
   {name: "Off-CPU", path: "offcpu"},

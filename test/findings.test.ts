@@ -27,6 +27,8 @@ test("durability.fsync: no fsync by the target's threads in 60 s; alloy 6 times"
   assert.deepEqual(f.metrics.callers, ["alloy=6"]);
   assert.equal(f.severity, "warning");
   assert.match(f.narrative, /called fsync\/fdatasync 0 times in 60 s/);
+  assert.equal(f.metrics.fsync_io_wait_us, 0, "no io_schedule under an fsync path off-CPU");
+  assert.match(f.narrative, /never blocked in io_schedule under an fsync path/);
 });
 
 test("cpu.hotspots: BLAKE3 in 935 of 1987 samples (47.1%) on its portable backend; log formatting 16.9%", {skip}, () => {

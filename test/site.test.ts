@@ -66,7 +66,7 @@ const EMBEDDED = ["demo-fsync", "demo-nofsync"];
 const readyFor = (path: string) =>
   path.endsWith("/oncpu") || path === "/compare"
     ? ".flamegraph canvas, main p"
-    : /\/(io|syscalls|offcpu)$/.test(path)
+    : /\/(durability|io|syscalls|offcpu)$/.test(path)
       ? "main table"
       : path.startsWith("/captures/")
         ? '.findings[data-complete="true"]'

@@ -2,7 +2,7 @@
 // Reads the fsync capture: `@calls[comm]` counts calls by thread name and
 // `@fsync_latency_us` is their latency histogram (see loaders/programs/fsync.bt).
 
-import {count, durationRange, list, num, seconds, toMicros} from "./format.js";
+import {count, duration, durationRange, list, num, seconds, toMicros} from "./format.js";
 import {quantileBucket, total} from "./histogram.js";
 import type {FindingSpec, QueryRow} from "./types.js";
 
@@ -20,11 +20,18 @@ FROM histograms h JOIN captures c ON c.capture_id = h.capture_id AND c.file = h.
 WHERE c.kind = 'fsync' AND h.map = '@fsync_latency_us' AND NOT h.bookkeeping
 GROUP BY h.lo, h.hi ORDER BY h.lo NULLS FIRST`;
 
-export const durabilityFsync: FindingSpec<"files" | "target" | "callers" | "latency"> = {
+// Off-CPU evidence: the target's time blocked in io_schedule under an fsync path.
+const IO_WAIT = `SELECT count(DISTINCT c.file)::INTEGER AS files, coalesce(sum(s.value), 0)::DOUBLE AS us
+FROM captures c LEFT JOIN stacks s ON c.capture_id = s.capture_id AND c.file = s.file AND s.map = '@offcpu_us' AND NOT s.bookkeeping
+  AND len(list_filter(s.frames, f -> f LIKE '%io_schedule%')) > 0
+  AND len(list_filter(s.frames, f -> regexp_matches(f, 'fsync|fdatasync|file_write_and_wait|jbd2'))) > 0
+WHERE c.kind = 'offcpu'`;
+
+export const durabilityFsync: FindingSpec<"files" | "target" | "callers" | "latency" | "ioWait"> = {
   id: "durability.fsync",
   title: "Durability: who calls fsync",
-  queries: {files: FILES, target: TARGET, callers: CALLERS, latency: LATENCY},
-  evaluate({files, target, callers, latency}) {
+  queries: {files: FILES, target: TARGET, callers: CALLERS, latency: LATENCY, ioWait: IO_WAIT},
+  evaluate({files, target, callers, latency, ioWait}) {
     const window_s = files[0]?.window_s === null || files[0]?.window_s === undefined ? null : num(files[0].window_s);
     const targetName = (target[0]?.target as string | null) ?? "the target";
     const threads = ((target[0]?.target_threads as string[] | null) ?? []).map(String);
@@ -53,7 +60,9 @@ export const durabilityFsync: FindingSpec<"files" | "target" | "callers" | "late
       latency_p50_lo_us: p50?.lo ?? null,
       latency_p50_hi_us: p50?.hi ?? null,
       latency_max_lo_us: max?.lo ?? null,
-      latency_max_hi_us: max?.hi ?? null
+      latency_max_hi_us: max?.hi ?? null,
+      offcpu_captured: num(ioWait[0]?.files ?? 0) > 0,
+      fsync_io_wait_us: num(ioWait[0]?.files ?? 0) > 0 ? num(ioWait[0].us) : null
     };
     if (metrics.capture_files === 0) {
       return {severity: "info", verdict: "no fsync capture", metrics, narrative: "This bundle has no fsync capture, so durability cannot be judged."};
@@ -65,12 +74,14 @@ export const durabilityFsync: FindingSpec<"files" | "target" | "callers" | "late
       : "No other thread called it either.";
     const latencyText = p50 ? ` Latency: median in ${durationRange(p50.lo, p50.hi)}, slowest in ${durationRange(max!.lo, max!.hi)}.` : "";
     const threadsText = threads.length ? ` (${list(threads)})` : "";
+    const ioWaitText =
+      metrics.fsync_io_wait_us === null ? "" : metrics.fsync_io_wait_us > 0 ? ` Off-CPU, its threads spent ${duration(metrics.fsync_io_wait_us)} in io_schedule under an fsync path.` : " Off-CPU, its threads never blocked in io_schedule under an fsync path.";
     if (targetCalls === 0) {
       return {
         severity: "warning",
         verdict: "target never fsyncs",
         metrics,
-        narrative: `${targetName}'s threads${threadsText} called fsync/fdatasync 0 times ${when}: its writes are not made durable by fsync. ${othersText}${latencyText}`
+        narrative: `${targetName}'s threads${threadsText} called fsync/fdatasync 0 times ${when}: its writes are not made durable by fsync. ${othersText}${latencyText}${ioWaitText}`
       };
     }
     const mine = rows.filter((r) => r.target);
@@ -79,7 +90,7 @@ export const durabilityFsync: FindingSpec<"files" | "target" | "callers" | "late
       severity: "info",
       verdict: "target fsyncs",
       metrics,
-      narrative: `${targetName}'s threads called fsync/fdatasync ${count(targetCalls)} times ${when}${rate}: ${list(mine.map((r) => `${r.thread} ${count(r.calls)}`))}. ${others.length ? othersText : ""}${latencyText}`.replace(/\s+$/, "")
+      narrative: `${targetName}'s threads called fsync/fdatasync ${count(targetCalls)} times ${when}${rate}: ${list(mine.map((r) => `${r.thread} ${count(r.calls)}`))}. ${others.length ? othersText : ""}${latencyText}${ioWaitText}`.replace(/\s+$/, "")
     };
   }
 };
