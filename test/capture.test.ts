@@ -2,7 +2,6 @@
 // bpftrace and tracefs (CI does), real 5-second captures of the demo workload in both
 // modes, converted with zero problems and giving opposite fsync findings.
 import assert from "node:assert/strict";
-import {spawn} from "node:child_process";
 import {existsSync, readdirSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
@@ -10,18 +9,8 @@ import {preflight} from "../loaders/capture/environment.js";
 import {convertToParquet} from "../loaders/convert.js";
 import {findingsForTables, openTables} from "../loaders/findings/node.js";
 import {DEMO_COMM, startDemo} from "../demo/run.js";
-import {tempDir} from "./helpers.js";
+import {cli, tempDir} from "./helpers.js";
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{status: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve) => {
-    const child = spawn("npx", ["tsx", "loaders/cli.ts", ...args], {env: {...process.env, ...env}});
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({status, stdout, stderr}));
-  });
-}
 
 test("bad capture arguments are refused before anything starts", async () => {
   const captures = tempDir("cap-args");

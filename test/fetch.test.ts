@@ -1,28 +1,17 @@
 // fetch brings bundles in from a folder, a tarball and an https URL on loopback, writes a
 // verified manifest, and refuses what would be unsafe; convert prints its accounting.
 import assert from "node:assert/strict";
-import {execFileSync, spawn} from "node:child_process";
+import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, chmodSync} from "node:fs";
 import {createServer, type Server} from "node:https";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
-import {REFERENCE, tempDir} from "./helpers.js";
+import {REFERENCE, cli, tempDir} from "./helpers.js";
 import {tarGz} from "./tarball.js";
 
 const FIXTURE = join("test", "fixtures", "hostile");
 const fixtureEntries = () => readdirSync(FIXTURE).map((name) => ({name: `hostile/${name}`, body: readFileSync(join(FIXTURE, name), "utf8")}));
 
-/** Runs the CLI without blocking this process, which also serves the https fixtures. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{status: number | null; stdout: string; stderr: string}> {
-  return new Promise((resolve) => {
-    const child = spawn("npx", ["tsx", "loaders/cli.ts", ...args], {env: {...process.env, ...env}});
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({status, stdout, stderr}));
-  });
-}
 
 let certDir: string;
 let server: Server;

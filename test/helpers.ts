@@ -1,4 +1,5 @@
 // Test helpers: run a parser over text and collect rows per table; locate the shared data.
+import {spawn} from "node:child_process";
 import {existsSync, mkdtempSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join, resolve} from "node:path";
@@ -48,4 +49,16 @@ export function tempDir(prefix: string): string {
 /** Lines accounted for: each line read is exactly one of data, blank, tool or problem. */
 export function reconciles(c: {lines: number; data_lines: number; blank_lines: number; tool_lines: number; problem_lines: number}): boolean {
   return c.lines === c.data_lines + c.blank_lines + c.tool_lines + c.problem_lines;
+}
+
+/** Runs the CLI in a child process without blocking this one (tests may serve https meanwhile). */
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{status: number | null; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    const child = spawn("npx", ["tsx", "loaders/cli.ts", ...args], {env: {...process.env, ...env}});
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({status, stdout, stderr}));
+  });
 }
