@@ -66,6 +66,9 @@ test("bpftrace JSON: open buckets, keyed stats, bad events become problems with 
     ["a,b", ["a", "b"], "total", 6]
   ]);
   assert.deepEqual(rows.rows("problems").map((p) => p.line), [4, 5, 6]);
+  assert.ok([...rows.rows("values"), ...rows.rows("histograms")].every((r) => r.bookkeeping === false));
+  const inFlight = parseText((r, s) => new BpftraceJsonParser(r, s), `{"type": "map", "data": {"@start": {"12": 8670325145422633}}}`);
+  assert.deepEqual(inFlight.rows.rows("values").map((r) => [r.map, r.key, r.bookkeeping]), [["@start", "12", true]]);
   assert.ok(reconciles(result.counts));
   assert.equal(result.counts.problem_lines, 3);
 });

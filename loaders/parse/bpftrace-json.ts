@@ -97,18 +97,13 @@ export class BpftraceJsonParser {
         continue;
       }
       this.sink.emit("histograms", {
-        ...this.ref,
-        map,
-        key: key.key,
-        key_parts: key.parts,
-        key_ambiguous: false,
+        ...this.keyColumns(map, key),
         series,
         lo: typeof b.min === "number" ? b.min : null,
         // JSON gives an inclusive max; the tables use exclusive upper bounds.
         hi: typeof b.max === "number" ? b.max + 1 : null,
         count: b.count,
         unit: unitOf(map),
-        bookkeeping: isBookkeepingMap(map),
         line: no
       });
     }
@@ -119,17 +114,12 @@ export class BpftraceJsonParser {
     const series = this.series(map, rawKey);
     for (const stat of ["count", "average", "total"]) {
       this.sink.emit("values", {
-        ...this.ref,
-        map,
-        key: key.key,
-        key_parts: key.parts,
-        key_ambiguous: false,
+        ...this.keyColumns(map, key),
         series,
         stat,
         value: Number(stats[stat]),
         text: null,
         unit: unitOf(map, "count"),
-        bookkeeping: isBookkeepingMap(map),
         line: no
       });
     }
@@ -146,23 +136,23 @@ export class BpftraceJsonParser {
       return this.stack(no, map, key.key, frames(value), null, null, true);
     }
     this.sink.emit("values", {
-      ...this.ref,
-      map,
-      key: key.key,
-      key_parts: key.parts,
-      key_ambiguous: false,
+      ...this.keyColumns(map, key),
       series: this.series(map, rawKey),
       stat: "value",
       value: typeof value === "number" ? value : null,
       text: typeof value === "number" ? null : typeof value === "string" ? value : JSON.stringify(value),
       unit: unitOf(map, "count"),
-      bookkeeping: isBookkeepingMap(map),
       line: no
     });
   }
 
   private stack(no: number, map: string, key: string | null, leafFirst: string[], value: number | null, unit: string | null, bookkeeping: boolean): void {
     this.sink.emit("stacks", {...this.ref, map, key, stack_id: ++this.stackId, frames: [...leafFirst].reverse(), value, unit, bookkeeping, line: no});
+  }
+
+  /** The columns every histogram and value row of one map entry shares. */
+  private keyColumns(map: string, key: {key: string | null; parts: string[]}) {
+    return {...this.ref, map, key: key.key, key_parts: key.parts, key_ambiguous: false, bookkeeping: isBookkeepingMap(map)};
   }
 
   private series(map: string, key: string | null): number {
