@@ -9,7 +9,7 @@ import {readBundle} from "./bundle.js";
 import {convertToParquet} from "./convert.js";
 
 /** Bump when parsing or table shapes change, to invalidate every cached conversion. */
-export const CONVERTER_VERSION = "1";
+export const CONVERTER_VERSION = "2";
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.BPFBOOK_CACHE || join("node_modules", ".cache", "bpfbook"));

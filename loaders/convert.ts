@@ -9,6 +9,7 @@ import {BpftraceTextParser, type FileRef, type ParseResult} from "./parse/bpftra
 import {type ContextFacts, ContextParser} from "./parse/context.js";
 import {BpftraceJsonParser} from "./parse/bpftrace-json.js";
 import {FoldedParser} from "./parse/folded.js";
+import {type BulkTarget, convertFoldedInBulk} from "./parse/folded-bulk.js";
 import {PerfScriptParser} from "./parse/perf-script.js";
 import {ParquetWriter} from "./parquet.js";
 
@@ -46,9 +47,11 @@ class DocumentParser implements Parser {
   }
 }
 
+const noRows = () => Object.fromEntries(tableNames.map((t) => [t, 0])) as Record<TableName, number>;
+
 /** Counts rows per table as they pass to the real sink. */
 class CountingSink implements RowSink {
-  rows = Object.fromEntries(tableNames.map((t) => [t, 0])) as Record<TableName, number>;
+  rows = noRows();
   constructor(private readonly inner: RowSink) {}
   emit(table: TableName, row: Row): void {
     this.rows[table]++;
@@ -56,17 +59,27 @@ class CountingSink implements RowSink {
   }
 }
 
-export async function convertBundle(bundle: Bundle, sink: RowSink): Promise<ConvertSummary> {
+/** A sink that can also have DuckDB read whole files itself (the Parquet writer). */
+const canBulk = (sink: RowSink): sink is RowSink & BulkTarget => "addBulkRows" in sink;
+
+/** Parses every file of the bundle into `sink`; large plain folded files go to DuckDB whole when the sink allows. */
+export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true} = {}): Promise<ConvertSummary> {
   const summaries: FileSummary[] = [];
   let facts: ContextFacts | null = null;
   for (const file of bundle.files) {
-    const counting = new CountingSink(sink);
     const ref = {capture_id: bundle.id, file: file.file};
+    const summary = (meta: ParseResult, rows: Record<TableName, number>): FileSummary =>
+      ({file: file.file, kind: file.kind, format: file.format, recognized: meta.recognized, ...meta.counts, rows});
+    const inBulk = bulk && file.format === "folded" && canBulk(sink) ? await convertFoldedInBulk(sink, file.path, ref) : null;
+    if (inBulk) {
+      summaries.push(summary(inBulk, {...noRows(), ...inBulk.rows}));
+      continue;
+    }
+    const counting = new CountingSink(sink);
     const parser = parserFor(file, ref, counting);
     for await (const line of readLines(file.path)) parser.push(line);
-    const result = parser.end();
     if (parser instanceof ContextParser) facts = parser.facts;
-    summaries.push({file: file.file, kind: file.kind, format: file.format, recognized: result.recognized, ...result.counts, rows: counting.rows});
+    summaries.push(summary(parser.end(), counting.rows));
   }
   for (const [i, file] of bundle.files.entries()) {
     sink.emit("captures", captureRow(bundle, file, facts, summaries[i]));
@@ -123,11 +136,11 @@ function captureRow(bundle: Bundle, file: BundleFile, facts: ContextFacts | null
 export class UnrecognizedFileError extends Error {}
 
 /** Converts a bundle folder to Parquet tables in `outDir`; throws naming file and line if a file is not what it claims. */
-export async function convertToParquet(bundleDir: string, outDir: string, {strict = true} = {}): Promise<ConvertSummary> {
+export async function convertToParquet(bundleDir: string, outDir: string, {strict = true, bulk = true} = {}): Promise<ConvertSummary> {
   const bundle = readBundle(bundleDir);
   const writer = await ParquetWriter.open();
   try {
-    const summary = await convertBundle(bundle, writer);
+    const summary = await convertBundle(bundle, writer, {bulk});
     if (strict) {
       const bad = summary.files.find((f) => !f.recognized && f.lines > 0);
       if (bad) {

@@ -2,29 +2,38 @@
 // appenders (streamed, no row arrays held), settles what needs the whole table (key
 // ambiguity), then COPYs each table to Parquet. Files are written to a temporary
 // folder and renamed into place, so a failed write never leaves a partial table.
+// DuckDB's memory is capped and spills to a private temporary folder, so a 1 GB capture
+// converts in bounded memory.
 
 import {DuckDBAppender, DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue} from "@duckdb/node-api";
-import {existsSync, mkdirSync, renameSync, rmSync} from "node:fs";
+import {existsSync, mkdirSync, mkdtempSync, renameSync, rmSync} from "node:fs";
+import {tmpdir} from "node:os";
 import {join} from "node:path";
+import type {BulkTarget} from "./parse/folded-bulk.js";
 import {type Column, type Row, type RowSink, type TableName, schemas, tableNames} from "./model.js";
 
 const sqlType = (c: Column) => c.type;
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
-export class ParquetWriter implements RowSink {
+/** DuckDB's share of memory while converting; beyond it, it spills to disk. */
+export const MEMORY_LIMIT = process.env.BPFBOOK_MEMORY_LIMIT || "256MB";
+
+export class ParquetWriter implements RowSink, BulkTarget {
   private appenders = new Map<TableName, DuckDBAppender>();
-  readonly rows = Object.fromEntries(tableNames.map((t) => [t, 0])) as Record<TableName, number>;
+  private bulk = new Map<TableName, string[]>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    readonly connection: DuckDBConnection
+    readonly connection: DuckDBConnection,
+    private readonly spill: string
   ) {}
 
   static async open(): Promise<ParquetWriter> {
-    const instance = await DuckDBInstance.create(":memory:");
+    const spill = mkdtempSync(join(tmpdir(), "bpfbook-spill-"));
+    const instance = await DuckDBInstance.create(":memory:", {memory_limit: MEMORY_LIMIT, temp_directory: spill});
     const connection = await instance.connect();
-    const writer = new ParquetWriter(instance, connection);
+    const writer = new ParquetWriter(instance, connection, spill);
     for (const name of tableNames) {
       const columns = schemas[name].columns.map((c) => `${quote(c.name)} ${sqlType(c)}`).join(", ");
       await connection.run(`CREATE TABLE ${quote(name)} (${columns})`);
@@ -46,7 +55,19 @@ export class ParquetWriter implements RowSink {
       else if (column.type === "BOOLEAN") appender.appendBoolean(Boolean(value));
     }
     appender.endRow();
-    this.rows[table]++;
+  }
+
+  async run(sql: string): Promise<void> {
+    await this.connection.run(sql);
+  }
+
+  async one(sql: string): Promise<Record<string, unknown>> {
+    const [row] = (await this.connection.runAndReadAll(sql)).getRowObjectsJS();
+    return row;
+  }
+
+  addBulkRows(table: TableName, select: string): void {
+    this.bulk.set(table, [...(this.bulk.get(table) ?? []), select]);
   }
 
   /** Flush appenders and run the whole-table fix-ups. */
@@ -74,7 +95,8 @@ export class ParquetWriter implements RowSink {
     mkdirSync(temp, {recursive: true});
     try {
       for (const name of tableNames) {
-        await this.connection.run(`COPY ${quote(name)} TO ${literal(join(temp, `${name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
+        const rows = [`SELECT * FROM ${quote(name)}`, ...(this.bulk.get(name) ?? [])].join(" UNION ALL ");
+        await this.connection.run(`COPY (${rows}) TO ${literal(join(temp, `${name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
       }
       swapInto(temp, dir);
     } catch (error) {
@@ -92,6 +114,7 @@ export class ParquetWriter implements RowSink {
     this.closed = true;
     this.connection.closeSync();
     this.instance.closeSync();
+    rmSync(this.spill, {recursive: true, force: true});
   }
 }
 

@@ -1,12 +1,30 @@
 // Folded stacks (`frame;frame;...;leaf count`), as written by stackcollapse-perf or
 // bpfbook's own perf-script collapser. Frames are root first; a frame may contain
-// spaces, so the count is whatever follows the last space.
+// spaces, so the count is whatever follows the last space. The same rules run in SQL
+// (folded-bulk.ts) for large files; keep the two in step (a test compares them).
 
 import type {Line} from "../lines.js";
 import {type LineCounts, type RowSink, emptyCounts} from "../model.js";
 import type {FileRef, ParseResult} from "./bpftrace-text.js";
 
-const LINE = /^(.*\S)\s+(\d+)$/;
+/** Blank: nothing but spaces and tabs. */
+export const isBlank = (text: string) => /^[ \t]*$/.test(text);
+/** Bytes no text tool writes: C0 controls (bar tab), DEL, and U+FFFD from undecodable input. */
+export const BINARY = /[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/;
+/** Problem text is cut to this many characters (code points, as SQL counts them). */
+export const PROBLEM_TEXT_LENGTH = 500;
+
+export const clip = (text: string) => (text.length <= PROBLEM_TEXT_LENGTH ? text : Array.from(text).slice(0, PROBLEM_TEXT_LENGTH).join(""));
+
+/** Splits a folded line at its last space into frames and count, or says why it can't. */
+export function foldedLine(text: string): {frames: string[]; value: number} | {reason: string} {
+  if (BINARY.test(text)) return {reason: "binary or undecodable data"};
+  const space = text.lastIndexOf(" ");
+  const head = text.slice(0, Math.max(space, 0)).replace(/[ \t]+$/, "");
+  const count = text.slice(space + 1);
+  if (space < 0 || head === "" || !/^[0-9]+$/.test(count)) return {reason: "not a folded stack: expected 'frame;frame;... count'"};
+  return {frames: head.split(";"), value: Number(count)};
+}
 
 export class FoldedParser {
   private counts: LineCounts = emptyCounts();
@@ -20,15 +38,14 @@ export class FoldedParser {
 
   push({no, text, cut}: Line): void {
     this.counts.lines++;
-    if (text.trim() === "") {
+    if (!cut && isBlank(text)) {
       this.counts.blank_lines++;
       return;
     }
-    const m = cut ? null : LINE.exec(text);
-    if (!m || /[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/.test(text)) {
+    const parsed = cut ? {reason: "line too long"} : foldedLine(text);
+    if ("reason" in parsed) {
       this.counts.problem_lines++;
-      const reason = cut ? "line too long" : m ? "binary or undecodable data" : "not a folded stack: expected 'frame;frame;... count'";
-      this.sink.emit("problems", {...this.ref, line: no, text: text.slice(0, 500), reason});
+      this.sink.emit("problems", {...this.ref, line: no, text: clip(text), reason: parsed.reason});
       return;
     }
     this.recognized = true;
@@ -38,8 +55,8 @@ export class FoldedParser {
       map: null,
       key: null,
       stack_id: ++this.stackId,
-      frames: m[1].split(";"),
-      value: Number(m[2]),
+      frames: parsed.frames,
+      value: parsed.value,
       unit: "samples",
       bookkeeping: false,
       line: no
