@@ -16,7 +16,8 @@ export interface Line {
 
 export const MAX_LINE_LENGTH = 1 << 20;
 
-export async function* readLines(path: string, maxLength = MAX_LINE_LENGTH): AsyncGenerator<Line> {
+/** The file's lines, a chunk's worth at a time: one await per megabyte, not per line. */
+export async function* readLineBatches(path: string, maxLength = MAX_LINE_LENGTH): AsyncGenerator<Line[]> {
   const decoder = new TextDecoder("utf-8");
   let pending = "";
   let pendingCut = false;
@@ -27,11 +28,12 @@ export async function* readLines(path: string, maxLength = MAX_LINE_LENGTH): Asy
   };
   for await (const chunk of createReadStream(path, {highWaterMark: 1 << 20})) {
     const text = decoder.decode(chunk as Buffer, {stream: true});
+    const batch: Line[] = [];
     let start = 0;
     for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
       const whole = pendingCut ? pending : pending + text.slice(start, end);
       const cut = pendingCut || whole.length > maxLength;
-      yield take(cut ? whole.slice(0, maxLength) : whole, cut, false);
+      batch.push(take(cut ? whole.slice(0, maxLength) : whole, cut, false));
       pending = "";
       pendingCut = false;
       start = end + 1;
@@ -43,9 +45,14 @@ export async function* readLines(path: string, maxLength = MAX_LINE_LENGTH): Asy
         pendingCut = true;
       }
     }
+    if (batch.length > 0) yield batch;
   }
   pending += pendingCut ? "" : decoder.decode();
-  if (pending.length > 0) yield take(pending.slice(0, maxLength), pendingCut || pending.length > maxLength, true);
+  if (pending.length > 0) yield [take(pending.slice(0, maxLength), pendingCut || pending.length > maxLength, true)];
+}
+
+export async function* readLines(path: string, maxLength = MAX_LINE_LENGTH): AsyncGenerator<Line> {
+  for await (const batch of readLineBatches(path, maxLength)) yield* batch;
 }
 
 /** Lines of an in-memory string, for tests and small inputs. */

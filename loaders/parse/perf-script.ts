@@ -10,7 +10,53 @@ import {type LineCounts, type RowSink, emptyCounts} from "../model.js";
 import type {FileRef, ParseResult} from "./bpftrace-text.js";
 
 export const PERF_HEADER = /^(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?\d+\.\d+:/;
-const FRAME = /^\s+([0-9a-f]+)\s+(.*?)(?:\s+\(([^()]*(?:\([^()]*\)[^()]*)*)\))?$/;
+
+const isSpace = (c: string) => c === " " || c === "\t" || (c > "\x7f" && /\s/.test(c)) || (c >= "\n" && c <= "\r");
+const isHex = (c: string) => (c >= "0" && c <= "9") || (c >= "a" && c <= "f");
+
+/**
+ * The symbol of a frame line `<ws>address<ws>symbol[<ws>(dso)]`, or null if it is not one.
+ * Hand-written rather than a regex: this runs once per frame, millions of times. The dso
+ * may hold one level of parentheses, as in `(/usr/lib/x (deleted))`.
+ */
+export function frameSymbol(text: string): string | null {
+  let i = 0;
+  while (i < text.length && isSpace(text[i])) i++;
+  const address = i;
+  while (i < text.length && isHex(text[i])) i++;
+  if (address === 0 || i === address) return null;
+  const gap = i;
+  while (i < text.length && isSpace(text[i])) i++;
+  if (i === gap) return null;
+  const rest = text.slice(i);
+  return rest.slice(0, dsoStart(rest));
+}
+
+/** `symbol+0x1f` → `symbol`, so samples at different addresses of one function fold together. */
+function withoutOffset(symbol: string): string {
+  const plus = symbol.lastIndexOf("+0x");
+  if (plus === -1 || plus + 3 === symbol.length) return symbol;
+  for (let i = plus + 3; i < symbol.length; i++) if (!isHex(symbol[i].toLowerCase())) return symbol;
+  return symbol.slice(0, plus);
+}
+
+/** Where ` (dso)` begins at the end of `rest` (its whitespace included), or rest.length. */
+function dsoStart(rest: string): number {
+  if (!rest.endsWith(")")) return rest.length;
+  let depth = 0;
+  for (let k = rest.length - 1; k >= 0; k--) {
+    const c = rest[k];
+    if (c === ")") depth++;
+    else if (c === "(") depth--;
+    if (depth > 2) return rest.length;
+    if (depth === 0) {
+      let start = k;
+      while (start > 0 && isSpace(rest[start - 1])) start--;
+      return start < k ? start : rest.length;
+    }
+  }
+  return rest.length;
+}
 
 interface Sample {
   comm: string;
@@ -30,23 +76,23 @@ export class PerfScriptParser {
 
   push({no, text, cut}: Line): void {
     this.counts.lines++;
-    if (text.trim() === "") {
+    if (!/\S/.test(text)) {
       this.counts.blank_lines++;
       this.finishSample();
       return;
     }
     if (cut) return this.problem(no, text, "line too long; not parsed");
-    const header = PERF_HEADER.exec(text);
+    const header = isSpace(text[0]) ? null : PERF_HEADER.exec(text);
     if (header) {
       this.finishSample();
       this.counts.data_lines++;
       this.current = {comm: header[1].trim(), frames: [], line: no};
       return;
     }
-    const frame = this.current ? FRAME.exec(text) : null;
-    if (frame) {
+    const symbol = this.current ? frameSymbol(text) : null;
+    if (symbol !== null) {
       this.counts.data_lines++;
-      this.current!.frames.push(frame[2].replace(/\+0x[0-9a-f]+$/i, "") || "[unknown]");
+      this.current!.frames.push(withoutOffset(symbol) || "[unknown]");
       return;
     }
     if (/^\s/.test(text)) return this.problem(no, text, this.current ? "unreadable stack frame" : "stack frame before any sample header");
