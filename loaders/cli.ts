@@ -3,6 +3,7 @@
 //   fetch <folder | file.tar.gz | https-url> [--id <name>] [--window <file>=<seconds>]... [--force]
 //   findings <bundle-folder>
 //   capture (--pid N | --comm NAME | --container NAME) [--duration S] [--out DIR]
+//   export <bundle-folder>... --to <folder>
 import {join, resolve} from "node:path";
 import {parseArgs} from "node:util";
 import {readBundle} from "./bundle.js";
@@ -14,13 +15,15 @@ import {tableNames} from "./model.js";
 import {capture} from "./capture/run.js";
 import {ArgumentError} from "./capture/target.js";
 import {printable} from "./text.js";
+import {exportBundles} from "./export.js";
 
 const USAGE = `usage:
   npm run convert -- <bundle-folder> [--out <folder>]
   npm run fetch -- <folder | file.tar.gz | https-url> [--id <name>] [--window <file>=<seconds>]... [--force]
                   [--max-bytes <n>] [--timeout <ms>]
   npm run findings -- <bundle-folder>
-  npm run capture -- (--pid N | --comm NAME | --container NAME) [--duration S] [--out DIR]`;
+  npm run capture -- (--pid N | --comm NAME | --container NAME) [--duration S] [--out DIR]
+  npm run export -- <bundle-folder>... --to <folder>`;
 
 class UsageError extends Error {}
 
@@ -108,7 +111,17 @@ async function captureCommand(args: string[]): Promise<number> {
   }
 }
 
+async function exportCommand(args: string[]): Promise<number> {
+  const {positionals, values} = parseArgs({args, allowPositionals: true, options: {to: {type: "string"}}});
+  if (positionals.length === 0 || !values.to) throw new UsageError("export takes one or more bundle folders and --to <folder>");
+  const parts = await exportBundles(positionals, resolve(values.to));
+  for (const p of parts) console.log(`${printable(p.path)}  ${p.rows} rows`);
+  console.log(`exported ${positionals.length} bundle(s) as ${parts.length} parts under ${printable(resolve(values.to))} (table=…/host=…/capture=…/part.parquet)`);
+  return 0;
+}
+
 const commands: Record<string, (args: string[]) => Promise<number>> = {
+  export: exportCommand,
   convert,
   fetch: fetchCommand,
   findings: findingsCommand,

@@ -1,0 +1,68 @@
+// `npm run bench`: convert throughput and memory, page speed, build time and size.
+// Prints markdown tables (docs/performance.md holds a recorded run). Options:
+//   --sizes 10,100,1000   input sizes in MB for the convert benchmark
+//   --builds 1,10,50      bundle counts for the build benchmark
+//   --runs 3              page loads per bundle (the median is reported)
+//   --only convert|pages|build
+import {mkdtempSync, rmSync} from "node:fs";
+import {cpus, totalmem, tmpdir} from "node:os";
+import {join} from "node:path";
+import {parseArgs} from "node:util";
+import {benchBuild} from "./build.js";
+import {benchConvert} from "./convert.js";
+import {benchPages} from "./pages.js";
+
+const {values} = parseArgs({
+  options: {
+    sizes: {type: "string", default: "10,100,1000"},
+    builds: {type: "string", default: "1,10,50"},
+    runs: {type: "string", default: "3"},
+    only: {type: "string"}
+  }
+});
+const list = (s: string) => s.split(",").map(Number).filter((n) => n > 0);
+const wants = (part: string) => !values.only || values.only === part;
+const log = (s: string) => console.error(`bench: ${s}`);
+const f = (n: number | null, digits = 1) => (n === null ? "–" : n.toFixed(digits));
+
+function table(header: string[], rows: (string | number)[][]): string {
+  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+const work = mkdtempSync(join(tmpdir(), "bpfbook-bench-"));
+const out: string[] = [`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`];
+try {
+  if (wants("convert")) {
+    const rows = await benchConvert(work, list(values.sizes!), log);
+    out.push(
+      "## Convert",
+      table(
+        ["format", "input MB", "lines", "seconds", "MB/s", "peak RSS MB", "÷ awk pass", "÷ classic pipeline"],
+        rows.map((r) => [r.format, r.mb, r.lines.toLocaleString("en-US"), f(r.seconds, 2), f(r.mbPerSecond), f(r.rssMB, 0), f(r.seconds / r.awkSeconds), r.pipelineSeconds === null ? "–" : f(r.seconds / r.pipelineSeconds, 2)])
+      )
+    );
+  }
+  if (wants("pages")) {
+    const rows = await benchPages(work, Number(values.runs), log);
+    out.push(
+      "## Pages (headless Chromium, cold cache, median)",
+      table(
+        ["bundle", "first finding ms", "flame graph drawn ms", "draw ms", "zoom ms", "search ms"],
+        rows.map((r) => [r.bundle, f(r.firstFindingMs, 0), f(r.flameDrawnMs, 0), f(r.drawMs, 0), f(r.zoomMs, 1), f(r.searchMs, 0)])
+      )
+    );
+  }
+  if (wants("build")) {
+    const rows = benchBuild(work, list(values.builds!), log);
+    out.push(
+      "## Build",
+      table(
+        ["bundles", "cold s", "unchanged s", "re-converted", "dist MB", "per bundle MB", "shared MB"],
+        rows.map((r) => [r.bundles, f(r.coldSeconds), f(r.unchangedSeconds), r.convertedOnRebuild, f(r.distMB), f(r.perBundleMB, 2), f(r.sharedMB)])
+      )
+    );
+  }
+  console.log(out.join("\n\n"));
+} finally {
+  rmSync(work, {recursive: true, force: true});
+}

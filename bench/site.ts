@@ -1,0 +1,32 @@
+// Shared by the page and build benchmarks: make bundles, build a site, measure a folder.
+import {spawnSync} from "node:child_process";
+import {cpSync, mkdirSync, readdirSync, statSync} from "node:fs";
+import {join} from "node:path";
+import {folded} from "./generate.js";
+
+/** `npm run build` over `captures` into `dist`, with its own conversion cache; seconds taken. */
+export function build(captures: string, dist: string, cache: string): number {
+  const start = performance.now();
+  const result = spawnSync("npm", ["run", "build"], {
+    env: {...process.env, BPFBOOK_CAPTURES: captures, BPFBOOK_DIST: dist, BPFBOOK_CACHE: cache},
+    encoding: "utf8",
+    maxBuffer: 256 << 20
+  });
+  if (result.status !== 0) throw new Error(`build failed:\n${result.stderr.slice(-4000)}`);
+  return (performance.now() - start) / 1000;
+}
+
+/** Bytes under a folder. */
+export function sizeOf(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.size;
+  return readdirSync(path).reduce((n, name) => n + sizeOf(join(path, name)), 0);
+}
+
+/** A bundle whose on-CPU profile has `n` distinct stacks (the embedded capture's context). */
+export async function uniqueStacksBundle(dir: string, n: number): Promise<void> {
+  mkdirSync(dir, {recursive: true});
+  cpSync(join("data", "captures", "demo-fsync", "00-context.txt"), join(dir, "00-context.txt"));
+  // Lines run 180–700 bytes; generate well past n lines, since `unique` wraps at n.
+  await folded(join(dir, "05-oncpu.folded"), n * 460, n);
+}
