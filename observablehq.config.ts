@@ -1,8 +1,8 @@
 // bpfbook site: one set of pages per capture bundle under BPFBOOK_CAPTURES
 // (default data/captures), served from /captures/<bundle-id>/.
-import {capturesDir, listBundles} from "./loaders/bundle.js";
+import {capturesDir, siteBundles} from "./loaders/bundle.js";
 
-const bundles = listBundles(capturesDir());
+const bundles = siteBundles(capturesDir());
 
 /** The pages of one bundle; each has a Markdown file under src/captures/[bundle]/. */
 export const bundlePages = [

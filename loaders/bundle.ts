@@ -55,6 +55,25 @@ export function listBundles(dir = capturesDir()): string[] {
     .sort();
 }
 
+/**
+ * Bundles the build found broken, id → reason, handed from scripts/build.ts to the
+ * Framework build (config, loaders) in BPFBOOK_FAILED so the site leaves them out.
+ */
+export function failedBundles(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  try {
+    const parsed = JSON.parse(env.BPFBOOK_FAILED || "{}");
+    return typeof parsed === "object" && parsed !== null ? parsed : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The bundles the site shows: all of them but those the build found broken. */
+export function siteBundles(dir = capturesDir()): string[] {
+  const failed = failedBundles();
+  return listBundles(dir).filter((id) => !(id in failed));
+}
+
 /** Bundle ids become URL segments and file names: keep them plain. */
 export function isBundleId(id: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id) && !id.includes("..");

@@ -3,7 +3,8 @@
 // converted twice (across loaders, builds and dev reloads) and a changed one always is.
 
 import {createHash} from "node:crypto";
-import {closeSync, existsSync, openSync, readSync} from "node:fs";
+import {existsSync} from "node:fs";
+import {hashFile} from "./hash.js";
 import {join, resolve} from "node:path";
 import {readBundle} from "./bundle.js";
 import {convertToParquet} from "./convert.js";
@@ -26,17 +27,6 @@ export function bundleHash(bundleDir: string): string {
     hash.update("\0");
   }
   return hash.digest("hex").slice(0, 16);
-}
-
-/** Feeds a file to the hash a few megabytes at a time: captures can be gigabytes. */
-function hashFile(hash: ReturnType<typeof createHash>, path: string): void {
-  const fd = openSync(path, "r");
-  const buffer = Buffer.alloc(1 << 22);
-  try {
-    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) hash.update(buffer.subarray(0, n));
-  } finally {
-    closeSync(fd);
-  }
 }
 
 const pending = new Map<string, Promise<string>>();

@@ -4,11 +4,12 @@
 //   findings <bundle-folder>
 //   capture (--pid N | --comm NAME | --container NAME) [--duration S] [--out DIR]
 //   export <bundle-folder>... --to <folder>
+//   check <bundle-folder>...
 import {join, resolve} from "node:path";
 import {parseArgs} from "node:util";
 import {readBundle} from "./bundle.js";
 import {convertToParquet} from "./convert.js";
-import {fetchBundle} from "./fetch.js";
+import {fetchBundle, verify} from "./fetch.js";
 import {findingsForTables} from "./findings/node.js";
 import {tablesFor} from "./cache.js";
 import {tableNames} from "./model.js";
@@ -23,7 +24,8 @@ const USAGE = `usage:
                   [--max-bytes <n>] [--timeout <ms>]
   npm run findings -- <bundle-folder>
   npm run capture -- (--pid N | --comm NAME | --container NAME) [--duration S] [--out DIR]
-  npm run export -- <bundle-folder>... --to <folder>`;
+  npm run export -- <bundle-folder>... --to <folder>
+  npm run check -- <bundle-folder>...`;
 
 class UsageError extends Error {}
 
@@ -120,7 +122,25 @@ async function exportCommand(args: string[]): Promise<number> {
   return 0;
 }
 
+/** Every file of each bundle against its manifest (sha256, size, nothing missing or extra). */
+async function checkCommand(args: string[]): Promise<number> {
+  const {positionals} = parseArgs({args, allowPositionals: true, options: {}});
+  if (positionals.length === 0) throw new UsageError("check takes one or more bundle folders");
+  let failed = 0;
+  for (const dir of positionals) {
+    const bundle = readBundle(dir);
+    const differences = bundle.manifest ? verify(bundle.dir, bundle.manifest) : ["no manifest.json: nothing to check against (npm run fetch writes one)"];
+    if (differences.length === 0) console.log(`${printable(bundle.dir)}: ok, ${bundle.manifest!.files?.length ?? 0} files match the manifest`);
+    else {
+      failed++;
+      for (const d of differences) console.log(`${printable(bundle.dir)}: ${printable(d)}`);
+    }
+  }
+  return failed === 0 ? 0 : 1;
+}
+
 const commands: Record<string, (args: string[]) => Promise<number>> = {
+  check: checkCommand,
   export: exportCommand,
   convert,
   fetch: fetchCommand,

@@ -2,7 +2,7 @@
 // file (with the bundle's context and its line accounting) in the `captures` table.
 
 import {statSync} from "node:fs";
-import {type Bundle, type BundleFile, readBundle} from "./bundle.js";
+import {type Bundle, type BundleFile, type Format, readBundle} from "./bundle.js";
 import {readLineBatches} from "./lines.js";
 import {type LineCounts, type Row, type RowSink, type TableName, tableNames} from "./model.js";
 import {BpftraceTextParser, type FileRef, type ParseResult} from "./parse/bpftrace-text.js";
@@ -26,7 +26,7 @@ export interface ConvertSummary {
   files: FileSummary[];
 }
 
-interface Parser {
+export interface Parser {
   push(line: import("./lines.js").Line): void;
   end(): ParseResult;
 }
@@ -76,7 +76,7 @@ export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true}
       continue;
     }
     const counting = new CountingSink(sink);
-    const parser = parserFor(file, ref, counting);
+    const parser = parserFor(file.format, ref, counting);
     for await (const batch of readLineBatches(file.path)) for (const line of batch) parser.push(line);
     if (parser instanceof ContextParser) facts = parser.facts;
     summaries.push(summary(parser.end(), counting.rows));
@@ -87,8 +87,9 @@ export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true}
   return {capture_id: bundle.id, files: summaries};
 }
 
-function parserFor(file: BundleFile, ref: FileRef, sink: RowSink): Parser {
-  switch (file.format) {
+/** The line parser for a format. */
+export function parserFor(format: Format, ref: FileRef, sink: RowSink): Parser {
+  switch (format) {
     case "context":
       return new ContextParser(ref, sink);
     case "folded":

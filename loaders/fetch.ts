@@ -4,12 +4,12 @@
 // outside the bundle or are not plain files, caps sizes, times out, and re-reads what it
 // wrote to verify it.
 
-import {createHash} from "node:crypto";
-import {createWriteStream, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, copyFileSync, writeFileSync} from "node:fs";
+import {createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, copyFileSync, writeFileSync} from "node:fs";
 import {get as httpsGet} from "node:https";
 import {tmpdir} from "node:os";
 import {basename, join, posix, resolve} from "node:path";
 import * as tar from "tar";
+import {sha256} from "./hash.js";
 import {MANIFEST, type Manifest, type ManifestFile, capturesDir, isBundleId, kindOf, formatOf} from "./bundle.js";
 
 export interface FetchOptions {
@@ -160,9 +160,7 @@ function downloadTo(url: string, path: string, limits: {maxBytes: number; timeou
   });
 }
 
-export function sha256(path: string): string {
-  return createHash("sha256").update(readFileSync(path)).digest("hex");
-}
+export {sha256};
 
 function writeManifest(dir: string, id: string, source: string, windows: Record<string, number>): Manifest {
   const names = readdirSync(dir).filter((f) => f !== MANIFEST).sort();
@@ -186,7 +184,9 @@ export function verify(dir: string, manifest: Manifest): string[] {
   for (const f of manifest.files ?? []) {
     const path = join(dir, f.file);
     if (!existsSync(path)) differences.push(`${f.file}: missing`);
-    else if (f.sha256 && sha256(path) !== f.sha256) differences.push(`${f.file}: sha256 differs from the manifest`);
+    else if (!f.sha256) differences.push(`${f.file}: the manifest gives no sha256`);
+    else if (typeof f.bytes === "number" && statSync(path).size !== f.bytes) differences.push(`${f.file}: ${statSync(path).size} bytes, the manifest says ${f.bytes}`);
+    else if (sha256(path) !== f.sha256) differences.push(`${f.file}: sha256 differs from the manifest`);
   }
   for (const file of readdirSync(dir)) if (file !== MANIFEST && !listed.has(file)) differences.push(`${file}: not in the manifest`);
   return differences;

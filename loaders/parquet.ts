@@ -6,9 +6,9 @@
 // converts in bounded memory.
 
 import {DuckDBAppender, DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue} from "@duckdb/node-api";
-import {existsSync, mkdirSync, mkdtempSync, renameSync, rmSync} from "node:fs";
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {basename, dirname, join} from "node:path";
 import type {BulkTarget} from "./parse/folded-bulk.js";
 import {type Column, type Row, type RowSink, type TableName, schemas, tableNames} from "./model.js";
 
@@ -90,6 +90,7 @@ export class ParquetWriter implements RowSink, BulkTarget {
 
   /** Write every table to `<dir>/<table>.parquet`, atomically per folder. */
   async writeTo(dir: string): Promise<void> {
+    sweepAbandoned(dir);
     await this.settle();
     const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
     mkdirSync(temp, {recursive: true});
@@ -115,6 +116,26 @@ export class ParquetWriter implements RowSink, BulkTarget {
     this.connection.closeSync();
     this.instance.closeSync();
     rmSync(this.spill, {recursive: true, force: true});
+  }
+}
+
+/** Temporary folders beside `dir` left by a writer that was killed (its process is gone). */
+function sweepAbandoned(dir: string): void {
+  const parent = dirname(dir);
+  if (!existsSync(parent)) return;
+  const prefix = basename(dir);
+  for (const name of readdirSync(parent)) {
+    const m = name.startsWith(prefix) ? /^\.(?:tmp|old)-(\d+)-\d+$/.exec(name.slice(prefix.length)) : null;
+    if (m && !alive(Number(m[1]))) rmSync(join(parent, name), {recursive: true, force: true});
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -4,7 +4,7 @@
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
-import {capturesDir, isBundleId, listBundles} from "./bundle.js";
+import {capturesDir, isBundleId, siteBundles} from "./bundle.js";
 import {tablesFor} from "./cache.js";
 import {openTables} from "./findings/node.js";
 import {runFindings} from "./findings/index.js";
@@ -35,7 +35,7 @@ export interface BundleSummary {
 /** One entry per bundle under the captures folder, with its headline findings, for the home page. */
 export async function bundleSummaries(dir = capturesDir()): Promise<BundleSummary[]> {
   const out: BundleSummary[] = [];
-  for (const id of listBundles(dir)) {
+  for (const id of siteBundles(dir)) {
     const tables = await tablesFor(join(dir, id));
     const db = await openTables(tables);
     try {
@@ -61,7 +61,7 @@ export async function bundleSummaries(dir = capturesDir()): Promise<BundleSummar
 /** Per bundle: findings, overall block-I/O buckets and on-CPU stacks, for the compare page. */
 export async function compareData(dir = capturesDir()) {
   const out = [];
-  for (const id of listBundles(dir)) {
+  for (const id of siteBundles(dir)) {
     const db = await openTables(await tablesFor(join(dir, id)));
     try {
       const findings = await runFindings(db.query);

@@ -2,7 +2,9 @@
 // BPFBOOK_CAPTURES, with nothing fetched from outside.
 import {spawnSync} from "node:child_process";
 import {rmSync} from "node:fs";
+import {printable} from "../loaders/text.js";
 import {writeFindingsJson} from "./findings-json.js";
+import {brokenBundles} from "./check-bundles.js";
 import {clearCaptureOutputs} from "./loader-outputs.js";
 
 function run(command: string, args: string[]): void {
@@ -12,6 +14,10 @@ function run(command: string, args: string[]): void {
 
 run("tsx", ["scripts/fill-npm-cache.ts", "--check"]);
 run("tsx", ["scripts/bundle-findings.ts"]);
+// A broken bundle is named and left out; the others still build (--strict: exit 1 after).
+const broken = await brokenBundles();
+for (const [id, reason] of Object.entries(broken)) console.error(`bpfbook build: bundle ${printable(id)} not built: ${reason}`);
+process.env.BPFBOOK_FAILED = JSON.stringify(broken);
 clearCaptureOutputs();
 // Framework clears only an output folder inside the project; one elsewhere would keep
 // the last build's files and fail on the first clash.
@@ -20,3 +26,8 @@ run("observable", ["build"]);
 run("tsx", ["scripts/prune-dist.ts"]);
 // findings.json per bundle, from the same findings code the pages run, for CI gates.
 await writeFindingsJson(process.env.BPFBOOK_DIST || "dist");
+const failed = Object.keys(broken).length;
+if (failed > 0) {
+  console.error(`bpfbook build: built without ${failed} broken bundle(s): ${Object.keys(broken).map(printable).join(", ")} (listed on the home page)`);
+  if (process.argv.includes("--strict")) process.exitCode = 1;
+}

@@ -2,13 +2,13 @@
 // loaders/findings (the code the pages run in the browser).
 import {mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import {capturesDir, listBundles} from "../loaders/bundle.js";
+import {capturesDir, siteBundles} from "../loaders/bundle.js";
 import {tablesFor} from "../loaders/cache.js";
 import {findingsForTables} from "../loaders/findings/node.js";
 
 export async function writeFindingsJson(dist: string): Promise<void> {
   const captures = capturesDir();
-  for (const id of listBundles(captures)) {
+  for (const id of siteBundles(captures)) {
     const findings = await findingsForTables(await tablesFor(join(captures, id)));
     mkdirSync(join(dist, "captures", id), {recursive: true});
     writeFileSync(join(dist, "captures", id, "findings.json"), JSON.stringify({bundle: id, findings}, null, 2) + "\n");

@@ -258,12 +258,20 @@ test("test of the test: a page that throws, a failing query and an off-origin re
   }
 });
 
-test("a capture file that is not bpftrace output fails the build, naming file and line", () => {
+test("a bundle with a file that is not bpftrace output is named (file and line) and left out; the others still build", () => {
   const captures = tempDir("bad");
   mkdirSync(join(captures, "broken"));
   cpSync(join("test", "fixtures", "hostile", "00-context.txt"), join(captures, "broken", "00-context.txt"));
   writeFileSync(join(captures, "broken", "01-fsync-latency.txt"), "time,value\n1,2\n");
-  const result = build(captures, tempDir("bad-dist"));
-  assert.notEqual(result.status, 0);
-  assert.match(result.stdout + result.stderr, /broken\/01-fsync-latency\.txt:1: not bpftrace output/);
+  cpSync(join("data", "captures", "demo-nofsync"), join(captures, "good"), {recursive: true});
+  const out = tempDir("bad-dist");
+  const result = build(captures, out);
+  assert.equal(result.status, 0, result.stderr.slice(-3000));
+  assert.match(result.stderr, /bundle broken not built: .*broken\/01-fsync-latency\.txt:1: not bpftrace output/);
+  const built = pages(out);
+  assert.ok(built.includes("/captures/good/"), "the good bundle is built");
+  assert.ok(!built.some((p) => p.startsWith("/captures/broken")), "the broken one is not");
+  const failed = readdirSync(join(out, "_file")).find((f) => /^failed\.[0-9a-f]+\.json$/.test(f));
+  assert.ok(failed, "the home page's list of bundles not built");
+  assert.deepEqual(JSON.parse(readFileSync(join(out, "_file", failed), "utf8")).map((f: {id: string}) => f.id), ["broken"]);
 });
