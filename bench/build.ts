@@ -32,9 +32,10 @@ export function benchBuild(work: string, counts: number[], log: (s: string) => v
     const unchangedSeconds = build(captures, dist, cache);
     const convertedOnRebuild = readdirSync(cache).length - cached;
     const distBytes = sizeOf(dist);
+    // A bundle's pages and findings.json, plus its loader outputs (tables, profile) under _file/.
     const bundleBytes = readdirSync(join(dist, "captures"), {withFileTypes: true})
       .filter((d) => d.isDirectory())
-      .map((d) => sizeOf(join(dist, "captures", d.name)));
+      .map((d) => sizeOf(join(dist, "captures", d.name)) + sizeOf(join(dist, "_file", "captures", d.name)));
     const perBundle = bundleBytes.reduce((a, b) => a + b, 0) / bundleBytes.length;
     rmSync(captures, {recursive: true, force: true});
     return {

@@ -15,7 +15,7 @@ import {tablesFor} from "./cache.js";
 import {tableNames} from "./model.js";
 import {capture} from "./capture/run.js";
 import {ArgumentError} from "./capture/target.js";
-import {printable} from "./text.js";
+import {printable, terminalJson} from "./text.js";
 import {exportBundles} from "./export.js";
 
 const USAGE = `usage:
@@ -90,8 +90,8 @@ async function findingsCommand(args: string[]): Promise<number> {
   const {positionals} = parseArgs({args, allowPositionals: true});
   if (positionals.length !== 1) throw new UsageError("findings takes one bundle folder");
   const findings = await findingsForTables(await tablesFor(positionals[0]));
-  // JSON.stringify escapes control characters; markup stays inert text in JSON strings.
-  console.log(JSON.stringify(findings, null, 2));
+  // Markup stays inert text in JSON strings; terminal controls are escaped.
+  console.log(terminalJson(findings));
   return 0;
 }
 

@@ -6,21 +6,49 @@ import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {capturesDir, isBundleId, siteBundles} from "./bundle.js";
 import {tablesFor} from "./cache.js";
-import {openTables} from "./findings/node.js";
-import {runFindings} from "./findings/index.js";
+import {findingsForTables, openTables} from "./findings/node.js";
+import {findingSpec, runFindings} from "./findings/index.js";
 import type {TableName} from "./model.js";
 
-export async function emitTable(table: TableName, argv = process.argv.slice(2)): Promise<void> {
+/** Writes what `make` builds from the `--bundle` bundle's tables to stdout, or fails naming the bundle. */
+async function emitForBundle(argv: string[], make: (tables: string) => Promise<string | Buffer>): Promise<void> {
   const {values} = parseArgs({args: argv, options: {bundle: {type: "string"}}, strict: false});
   const bundle = String(values.bundle ?? "");
   try {
     if (!isBundleId(bundle)) throw new Error(`invalid bundle id '${bundle}'`);
-    const dir = await tablesFor(join(capturesDir(), bundle));
-    process.stdout.write(readFileSync(join(dir, `${table}.parquet`)));
+    process.stdout.write(await make(await tablesFor(join(capturesDir(), bundle))));
   } catch (error) {
     process.stderr.write(`bpfbook: bundle ${bundle}: ${(error as Error).message}\n`);
     process.exit(1);
   }
+}
+
+export function emitTable(table: TableName, argv = process.argv.slice(2)): Promise<void> {
+  return emitForBundle(argv, async (dir) => readFileSync(join(dir, `${table}.parquet`)));
+}
+
+/** The bundle's findings computed at build time, so a page can state them before DuckDB has loaded. */
+export function emitFindings(argv = process.argv.slice(2)): Promise<void> {
+  return emitForBundle(argv, async (dir) => JSON.stringify(await findingsForTables(dir)));
+}
+
+/**
+ * The on-CPU profile as the flame graph draws it (cpu.hotspots' stacks query), compact:
+ * each distinct frame once, stacks as frame indexes. A 100k-stack profile then loads in
+ * well under a second, without waiting for DuckDB.
+ */
+export function emitProfile(argv = process.argv.slice(2)): Promise<void> {
+  return emitForBundle(argv, async (dir) => {
+    const db = await openTables(dir);
+    try {
+      const rows = await db.query(findingSpec("cpu.hotspots").queries.stacks);
+      const index = new Map<string, number>();
+      const stacks = rows.map((r) => [(r.frames as string[]).map((f) => index.get(f) ?? index.set(f, index.size).get(f)!), Number(r.samples)]);
+      return JSON.stringify({sql: findingSpec("cpu.hotspots").queries.stacks, frames: [...index.keys()], stacks});
+    } finally {
+      db.close();
+    }
+  });
 }
 
 export interface BundleSummary {

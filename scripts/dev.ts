@@ -15,7 +15,7 @@ import {clearCaptureOutputs} from "./loader-outputs.js";
 
 const captures = capturesDir();
 clearCaptureOutputs();
-const tableLoaders = () => readdirSync(join("src", "captures", "[bundle]")).filter((f) => f.endsWith(".parquet.ts")).map((f) => join("src", "captures", "[bundle]", f));
+const tableLoaders = () => readdirSync(join("src", "captures", "[bundle]")).filter((f) => /\.(parquet|json)\.ts$/.test(f)).map((f) => join("src", "captures", "[bundle]", f));
 const touch = (path: string) => {
   const now = new Date();
   utimesSync(path, now, now);

@@ -1,15 +1,51 @@
 // Framework keeps a data loader's output until the loader's own source changes. Captures
-// can change under it, or BPFBOOK_CAPTURES can point at another folder with the same
-// bundle ids, so builds and dev sessions start with no loader outputs at all. Framework's
-// own folders (`_npm`, `_observablehq`, …) stay; conversions stay cached by content
-// (loaders/cache.ts), so this costs little.
-import {existsSync, readdirSync, rmSync} from "node:fs";
+// can change under it (or BPFBOOK_CAPTURES can point at another folder with the same
+// bundle ids), and so can the library the loaders import. So before a build or dev
+// session, a bundle's loader outputs are kept only if its content hash and the loaders'
+// code are what they were when the outputs were made; the cross-bundle outputs (home,
+// compare, failed list) are always remade. Framework's own folders (`_npm`, …) stay.
+import {createHash} from "node:crypto";
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
+import {capturesDir, listBundles} from "../loaders/bundle.js";
+import {bundleHash} from "../loaders/cache.js";
 
-export function clearCaptureOutputs(root = "src"): void {
+const RECORD = "_bpfbook-outputs.json";
+
+/** A hash of the code the loaders run: everything under loaders/ and the page loaders. */
+function codeHash(): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.(ts|bt)$/.test(name)) hash.update(path).update(readFileSync(path));
+    }
+  };
+  walk("loaders");
+  walk(join("src", "captures"));
+  return hash.digest("hex").slice(0, 16);
+}
+
+export function clearCaptureOutputs(root = "src", captures = capturesDir()): void {
   const cache = join(root, ".observablehq", "cache");
-  if (!existsSync(cache)) return;
-  for (const entry of readdirSync(cache)) {
-    if (!entry.startsWith("_")) rmSync(join(cache, entry), {recursive: true, force: true});
+  const current = {code: codeHash(), bundles: Object.fromEntries(listBundles(captures).map((id) => [id, bundleHash(join(captures, id))]))};
+  let recorded: typeof current = {code: "", bundles: {}};
+  try {
+    recorded = JSON.parse(readFileSync(join(cache, RECORD), "utf8"));
+  } catch {
+    // no record: nothing kept
   }
+  if (existsSync(cache)) {
+    for (const entry of readdirSync(cache)) {
+      if (!entry.startsWith("_") && entry !== "captures") rmSync(join(cache, entry), {recursive: true, force: true});
+    }
+    const outputs = join(cache, "captures");
+    for (const id of existsSync(outputs) ? readdirSync(outputs) : []) {
+      const fresh = recorded.code === current.code && id in current.bundles && recorded.bundles[id] === current.bundles[id];
+      if (!fresh) rmSync(join(outputs, id), {recursive: true, force: true});
+    }
+  }
+  mkdirSync(cache, {recursive: true});
+  writeFileSync(join(cache, RECORD), JSON.stringify(current));
 }

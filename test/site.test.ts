@@ -64,7 +64,7 @@ const EMBEDDED = ["demo-fsync", "demo-nofsync"];
 
 // A bundle page is ready when its findings container says every card is in.
 const readyFor = (path: string) =>
-  path.endsWith("/oncpu") || path === "/compare"
+  path === "/compare"
     ? ".flamegraph canvas, main p"
     : /\/(durability|io|syscalls|offcpu)$/.test(path)
       ? "main table"
@@ -147,8 +147,9 @@ test("qfc-t1: findings.json and the page state the published findings", {skip: h
   assert.match(await text("logging.writes"), /made 20,152 write\(\)\/s .*dockerd 568,914, containerd-shim 260,783/);
   assert.match(await text("disk.latency"), /p99\.9 in 32–64 ms/);
   assert.match(await text("offcpu.breakdown"), /futex 75 s, network 15 s; no disk wait/);
-  // The page computed the same findings in the browser as the build did in Node.
+  // The page recomputed the same findings in the browser as the build did in Node.
   for (const f of json.findings) assert.equal(await text(f.id), f.narrative, f.id);
+  assert.equal(await page.locator('[data-finding][data-verified="true"]').count(), json.findings.length, "every card rechecked in the browser");
   await page.close();
 });
 
@@ -237,6 +238,33 @@ test("thread names with markup render as text, never as elements", async () => {
   assert.ok(json.includes("<img src=x onerror=alert(1)>") && JSON.parse(json), "findings.json holds the name as a JSON string");
 });
 
+/** Elements, attributes or scripts the hostile fixtures would create if their text were parsed. */
+function injectedMarkup(page: import("playwright-core").Page): Promise<string[]> {
+  return page.evaluate(() => [
+    ...Array.from(document.querySelectorAll("img[src='x'], [onload], [onerror], main b, main svg[onload], main iframe, main a[href^='javascript']"), (e) => e.outerHTML.slice(0, 80)),
+    ...Array.from(document.scripts, (s) => s.textContent ?? "").filter((t) => t.includes("alert(1)"))
+  ]);
+}
+
+test("every page showing hostile names (markup, bidi, escapes, 100 kB, invalid UTF-8) gains no element, attribute, script or dialog", async () => {
+  const paths = ["/", "/compare", ...["", "durability", "io", "syscalls", "offcpu", "oncpu"].map((p) => `/captures/hostile/${p}`)];
+  for (const path of paths) {
+    const {page, failures} = await visit(browser, origin, path, {ready: readyFor(path)});
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    // Hover over the flame graph too, where frames become tooltip text.
+    if (path.endsWith("/oncpu")) await page.locator(".flamegraph canvas").hover({position: {x: 300, y: 3 * 18 + 9}});
+    const injected = await injectedMarkup(page);
+    assert.deepEqual(failures, [], path);
+    assert.deepEqual(injected, [], `${path}: injected markup`);
+    assert.deepEqual(dialogs, [], `${path}: a dialog opened`);
+    await page.close();
+  }
+});
+
 test("test of the test: a page that throws, a failing query and an off-origin request each fail the check", async () => {
   const path = hasReference ? "/captures/qfc-t1/" : "/captures/hostile/";
   const inject = (snippet: string): Override => (url, file) =>
@@ -247,6 +275,10 @@ test("test of the test: a page that throws, a failing query and an off-origin re
     ["off-origin request", inject(`<img src="https://cdn.example.invalid/x.png">`), /request off the origin: https:\/\/cdn\.example\.invalid/]
   ];
   try {
+    sabotage = inject(`<img src=x onerror="alert(1)">`);
+    const injected = await visit(browser, origin, path, {ready: readyFor(path), timeout: 15_000});
+    assert.ok((await injectedMarkup(injected.page)).length > 0, "markup parsed from a capture would be caught");
+    await injected.page.close();
     for (const [name, override, expected] of cases) {
       sabotage = override;
       const {page, failures} = await visit(browser, origin, path, {ready: readyFor(path), timeout: 15_000});

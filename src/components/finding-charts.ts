@@ -1,6 +1,5 @@
 // The small chart on each finding's card, drawn from the finding's own queries or metrics.
 import {format as f} from "./findings.generated.js";
-import {barChart, histogramChart} from "./charts.js";
 
 type Row = Record<string, unknown>;
 interface Finding {
@@ -17,6 +16,9 @@ const pairs = (list: unknown) =>
   });
 
 export async function findingChart(finding: Finding, query: Query): Promise<HTMLElement | undefined> {
+  // vega-lite is over a megabyte of script: loaded when the first chart is drawn, so the
+  // cards (text from the build) show without waiting for it.
+  const {barChart, histogramChart} = await import("./charts.js");
   const m = finding.metrics;
   switch (finding.id) {
     case "durability.fsync": {
@@ -79,17 +81,43 @@ export function findingNumber(finding: Finding): string | undefined {
   }
 }
 
+type Computed = Finding & {title: string; severity: string; verdict: string; narrative: string};
+type Card = (f: never, o: {number?: string; chart?: Node; provenance?: string}) => HTMLElement;
+
+const sameClaim = (a: Computed, b: Computed) => a.narrative === b.narrative && a.verdict === b.verdict && a.severity === b.severity;
+
 /**
- * Every finding as a card, in a container returned at once and filled as each finding is
- * computed, so the first claims show while later ones are still being queried.
+ * Every finding as a card, shown at once from the findings the build computed, then
+ * recomputed here from the tables as DuckDB comes up: each card gains its chart and says
+ * whether the browser's result is the build's (data-verified true/false). A difference
+ * shows the browser's result. The container's data-complete is set when all are in.
  */
-export function findingCards(specs: unknown[], run: (spec: unknown) => Promise<Finding & {title: string; severity: string; verdict: string; narrative: string}>, query: Query, card: (f: never, o: {number?: string; chart?: Node}) => HTMLElement): HTMLElement {
+export function findingCards(built: Computed[], specs: unknown[], run: (spec: unknown) => Promise<Computed>, db: Promise<{query: Query}>, card: Card): HTMLElement {
   const container = document.createElement("div");
   container.className = "findings";
+  const shown = new Map<string, HTMLElement>();
+  for (const finding of built) {
+    const element = card(finding as never, {number: findingNumber(finding), provenance: "computed at build time; rechecking in your browser…"});
+    element.dataset.verified = "pending";
+    shown.set(finding.id, element);
+    container.append(element);
+  }
   void (async () => {
+    const {query} = await db;
     for (const spec of specs) {
       const finding = await run(spec);
-      container.append(card(finding as never, {number: findingNumber(finding), chart: await findingChart(finding, query)}));
+      const before = built.find((f) => f.id === finding.id);
+      const same = before !== undefined && sameClaim(before, finding);
+      const element = card(finding as never, {
+        number: findingNumber(finding),
+        chart: await findingChart(finding, query),
+        provenance: same ? "recomputed in your browser: same as the build" : "recomputed in your browser: differs from the build, which is out of date"
+      });
+      element.dataset.verified = String(same);
+      const old = shown.get(finding.id);
+      if (old) old.replaceWith(element);
+      else container.append(element);
+      shown.set(finding.id, element);
     }
     container.dataset.complete = "true";
   })();

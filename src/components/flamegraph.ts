@@ -2,50 +2,11 @@
 // smooth: click a frame to zoom into it, reset, search (with the share of samples that
 // match), tooltips, colour by crate/module. Frame names are drawn with fillText and shown
 // in tooltips with textContent: text from captures is never parsed as markup.
+import {type FlameTree, type Profile, type Stack, buildFlameTree, matchedSamples, nameOf, pathOf, pathShares, profileOf} from "./flame-tree.js";
 
-export interface Stack {
-  frames: string[];
-  samples: number;
-}
-
-interface Node {
-  name: string;
-  value: number;
-  depth: number;
-  x0: number; // fraction of root, left edge
-  children: Map<string, Node>;
-  parent: Node | null;
-}
+export type {Profile, Stack};
 
 const ROW = 18;
-
-export function buildTree(stacks: Stack[]): Node {
-  const root: Node = {name: "all", value: 0, depth: 0, x0: 0, children: new Map(), parent: null};
-  for (const {frames, samples} of stacks) {
-    root.value += samples;
-    let node = root;
-    for (const frame of frames) {
-      let child = node.children.get(frame);
-      if (!child) {
-        child = {name: frame, value: 0, depth: node.depth + 1, x0: 0, children: new Map(), parent: node};
-        node.children.set(frame, child);
-      }
-      child.value += samples;
-      node = child;
-    }
-  }
-  // Lay out children left to right, widest first, as fractions of the root.
-  const place = (node: Node) => {
-    let x = node.x0;
-    for (const child of [...node.children.values()].sort((a, b) => b.value - a.value)) {
-      child.x0 = x;
-      x += child.value / root.value;
-      place(child);
-    }
-  };
-  place(root);
-  return root;
-}
 
 /** The crate or module a frame belongs to, for its colour: `blake3::portable::…` → `blake3`. */
 export function moduleOf(frame: string): string {
@@ -62,70 +23,38 @@ function colour(module: string, matched: boolean): string {
   return matched ? "#e040fb" : `hsl(${20 + (h % 40)}, ${60 + (h % 30)}%, ${55 + ((h >> 5) % 15)}%)`;
 }
 
-/** Samples in stacks that have a frame matching `test`, each stack counted once. */
-export function matchedSamples(root: Node, test: (name: string) => boolean): number {
-  let total = 0;
-  const visit = (node: Node) => {
-    if (node !== root && test(node.name)) total += node.value;
-    else for (const child of node.children.values()) visit(child);
-  };
-  visit(root);
-  return total;
-}
-
-/** Share of samples per call path (frames joined by NUL), for differential colouring. */
-function pathShares(root: Node): Map<string, number> {
-  const shares = new Map<string, number>();
-  const visit = (node: Node, path: string) => {
-    for (const child of node.children.values()) {
-      const p = path + "\u0000" + child.name;
-      shares.set(p, child.value / root.value);
-      visit(child, p);
-    }
-  };
-  visit(root, "");
-  return shares;
-}
-
-function pathOf(node: Node): string {
-  let path = "";
-  for (let n: Node | null = node; n && n.parent; n = n.parent) path = "\u0000" + n.name + path;
-  return path;
-}
-
 /** Red where a frame's share of samples grew against the baseline, blue where it shrank. */
 function diffColour(delta: number): string {
   const t = Math.min(1, Math.abs(delta) / 0.1);
   return delta >= 0 ? `hsl(0, ${30 + 60 * t}%, ${85 - 35 * t}%)` : `hsl(220, ${30 + 60 * t}%, ${85 - 35 * t}%)`;
 }
 
-export function flameGraph(stacks: Stack[], {width = 960, baseline}: {width?: number; baseline?: Stack[]} = {}): HTMLElement {
-  const root = buildTree(stacks);
-  const base = baseline ? pathShares(buildTree(baseline)) : null;
-  let focus = root;
+const asProfile = (input: Stack[] | Profile): Profile => (Array.isArray(input) ? profileOf(input) : input);
+
+export function flameGraph(input: Stack[] | Profile, {width = 960, baseline}: {width?: number; baseline?: Stack[] | Profile} = {}): HTMLElement {
+  const tree: FlameTree = buildFlameTree(asProfile(input));
+  const base = baseline ? pathShares(buildFlameTree(asProfile(baseline))) : null;
+  const {value, x0, depth: depthOf, offset, children, total} = tree;
+  let focus = 0;
   let search: RegExp | null = null;
-  let depth = 0;
-  const measureDepth = (n: Node) => {
-    depth = Math.max(depth, n.depth);
-    for (const c of n.children.values()) measureDepth(c);
-  };
-  measureDepth(root);
+  // Colour per distinct frame, computed when first drawn (module names repeat a lot).
+  const colours = new Map<number, string>();
 
   const container = document.createElement("div");
   container.className = "flamegraph";
   const controls = document.createElement("div");
-  const input = document.createElement("input");
-  input.type = "search";
-  input.placeholder = "search frames (regular expression)";
-  input.style.width = "320px";
+  const searchBox = document.createElement("input");
+  searchBox.type = "search";
+  searchBox.placeholder = "search frames (regular expression)";
+  searchBox.style.width = "320px";
   const reset = document.createElement("button");
   reset.textContent = "Reset zoom";
   const status = document.createElement("span");
   status.className = "flamegraph-status";
   status.style.marginLeft = "1em";
-  controls.append(input, reset, status);
+  controls.append(searchBox, reset, status);
   const canvas = document.createElement("canvas");
-  const height = (depth + 1) * ROW;
+  const height = (tree.maxDepth + 1) * ROW;
   const ratio = window.devicePixelRatio || 1;
   canvas.width = width * ratio;
   canvas.height = height * ratio;
@@ -140,10 +69,19 @@ export function flameGraph(stacks: Stack[], {width = 960, baseline}: {width?: nu
   container.append(controls, wrapper);
   const context = canvas.getContext("2d")!;
 
-  const scaleX = (node: Node) => {
-    const span = focus.value / root.value;
-    return {x: ((node.x0 - focus.x0) / span) * width, w: (node.value / root.value / span) * width};
-  };
+  const span = () => (total > 0 ? value[focus] / total : 1);
+  const left = (node: number) => ((x0[node] - x0[focus]) / span()) * width;
+  const widthOf = (node: number) => (total > 0 ? (value[node] / total / span()) * width : 0);
+
+  function fill(node: number, matched: boolean): string {
+    const f = tree.frame[node];
+    if (node === 0) return "#ccc";
+    if (base && !matched) return diffColour(value[node] / total - (base.get(pathOf(tree, node)) ?? 0));
+    if (matched) return colour("", true);
+    let c = colours.get(f);
+    if (c === undefined) colours.set(f, (c = colour(moduleOf(tree.names[f]), false)));
+    return c;
+  }
 
   function draw(): void {
     const started = performance.now();
@@ -151,35 +89,41 @@ export function flameGraph(stacks: Stack[], {width = 960, baseline}: {width?: nu
     context.clearRect(0, 0, width, height);
     context.font = "11px sans-serif";
     context.textBaseline = "middle";
-    const visit = (node: Node) => {
-      const {x, w} = scaleX(node);
+    const visit = (node: number) => {
+      const x = left(node);
+      const w = widthOf(node);
       if (w < 0.5 || x + w < 0 || x > width) return;
-      const y = node.depth * ROW;
-      const matched = search !== null && search.test(node.name);
-      context.fillStyle =
-        node === root ? "#ccc" : base && !matched ? diffColour(node.value / root.value - (base.get(pathOf(node)) ?? 0)) : colour(moduleOf(node.name), matched);
+      const y = depthOf[node] * ROW;
+      const name = nameOf(tree, node);
+      const matched = search !== null && node !== 0 && search.test(name);
+      context.fillStyle = fill(node, matched);
       context.fillRect(x, y, Math.max(w - 0.5, 0.5), ROW - 1);
       if (w > 30) {
         context.fillStyle = "#000";
-        const label = node.name.length * 6.5 > w - 6 ? node.name.slice(0, Math.max(0, Math.floor((w - 6) / 6.5) - 1)) + "…" : node.name;
+        const label = name.length * 6.5 > w - 6 ? name.slice(0, Math.max(0, Math.floor((w - 6) / 6.5) - 1)) + "…" : name;
         context.fillText(label, x + 3, y + ROW / 2);
       }
-      for (const child of node.children.values()) visit(child);
+      // Children are widest first: once one is under half a pixel, so are the rest.
+      for (let c = offset[node]; c < offset[node + 1]; c++) {
+        if (widthOf(children[c]) < 0.5) break;
+        visit(children[c]);
+      }
     };
-    visit(root);
+    visit(0);
     canvas.dataset.drawMs = String(Math.round(performance.now() - started));
-    canvas.dataset.focus = focus === root ? "" : focus.name;
+    canvas.dataset.focus = focus === 0 ? "" : nameOf(tree, focus);
   }
 
-  function nodeAt(px: number, py: number): Node | null {
+  function nodeAt(px: number, py: number): number | null {
     const level = Math.floor(py / ROW);
-    let node: Node | null = root;
-    while (node && node.depth < level) {
-      let next: Node | null = null;
-      for (const child of node.children.values()) {
-        const {x, w} = scaleX(child);
-        if (px >= x && px < x + w) {
-          next = child;
+    let node: number | null = 0;
+    while (node !== null && depthOf[node] < level) {
+      const at: number = node;
+      let next: number | null = null;
+      for (let c: number = offset[at]; c < offset[at + 1]; c++) {
+        const x = left(children[c]);
+        if (px >= x && px < x + widthOf(children[c])) {
+          next = children[c];
           break;
         }
       }
@@ -189,7 +133,7 @@ export function flameGraph(stacks: Stack[], {width = 960, baseline}: {width?: nu
   }
 
   function updateSearch(): void {
-    const text = input.value.trim();
+    const text = searchBox.value.trim();
     try {
       search = text ? new RegExp(text) : null;
     } catch {
@@ -197,8 +141,8 @@ export function flameGraph(stacks: Stack[], {width = 960, baseline}: {width?: nu
     }
     const started = performance.now();
     if (search) {
-      const n = matchedSamples(root, (name) => search!.test(name));
-      status.textContent = `${n.toLocaleString("en-US")} of ${root.value.toLocaleString("en-US")} samples match (${((n / root.value) * 100).toFixed(1)}%)`;
+      const n = matchedSamples(tree, (name) => search!.test(name));
+      status.textContent = `${n.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} samples match (${((n / total) * 100).toFixed(1)}%)`;
       status.dataset.matched = String(n);
     } else {
       status.textContent = "";
@@ -210,28 +154,28 @@ export function flameGraph(stacks: Stack[], {width = 960, baseline}: {width?: nu
 
   canvas.addEventListener("click", (event) => {
     const node = nodeAt(event.offsetX, event.offsetY);
-    if (node && node.value > 0) {
-      focus = node === focus ? focus.parent ?? root : node;
+    if (node !== null && value[node] > 0) {
+      focus = node === focus ? Math.max(tree.parent[focus], 0) : node;
       draw();
     }
   });
   canvas.addEventListener("mousemove", (event) => {
     const node = nodeAt(event.offsetX, event.offsetY);
-    if (!node) {
+    if (node === null) {
       tooltip.style.display = "none";
       return;
     }
-    const share = node.value / root.value;
-    const change = base && node !== root ? `, ${((share - (base.get(pathOf(node)) ?? 0)) * 100).toFixed(1)} points vs baseline` : "";
-    tooltip.textContent = `${node.name} — ${node.value.toLocaleString("en-US")} samples (${(share * 100).toFixed(1)}%${change})`;
+    const share = value[node] / total;
+    const change = base && node !== 0 ? `, ${((share - (base.get(pathOf(tree, node)) ?? 0)) * 100).toFixed(1)} points vs baseline` : "";
+    tooltip.textContent = `${nameOf(tree, node)} — ${value[node].toLocaleString("en-US")} samples (${(share * 100).toFixed(1)}%${change})`;
     Object.assign(tooltip.style, {display: "block", left: `${Math.min(event.offsetX + 12, width - 300)}px`, top: `${event.offsetY + 12}px`});
   });
   canvas.addEventListener("mouseleave", () => (tooltip.style.display = "none"));
   reset.addEventListener("click", () => {
-    focus = root;
+    focus = 0;
     draw();
   });
-  input.addEventListener("input", updateSearch);
+  searchBox.addEventListener("input", updateSearch);
   draw();
   return container;
 }
