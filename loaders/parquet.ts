@@ -5,23 +5,31 @@
 // DuckDB's memory is capped and spills to a private temporary folder, so a 1 GB capture
 // converts in bounded memory.
 
-import {DuckDBAppender, DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue} from "@duckdb/node-api";
+import {DuckDBAppender, DuckDBConnection, DuckDBInstance} from "@duckdb/node-api";
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {basename, dirname, join} from "node:path";
 import type {BulkTarget} from "./parse/folded-bulk.js";
 import {type Column, type Row, type RowSink, type TableName, schemas, tableNames} from "./model.js";
 
-const sqlType = (c: Column) => c.type;
+// List columns are appended as JSON text and turned into lists in one statement at the
+// end: appending DuckDB list values from JavaScript allocates native values per item that
+// only the garbage collector frees, and it rarely runs, so memory grew without bound.
+const stagedType = (c: Column) => (c.type === "VARCHAR[]" ? "VARCHAR" : c.type);
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const listJson = (items: unknown[]) => JSON.stringify(items.map((v) => String(v).replace(LONE_SURROGATE, "\ufffd")));
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** DuckDB's share of memory while converting; beyond it, it spills to disk. */
 export const MEMORY_LIMIT = process.env.BPFBOOK_MEMORY_LIMIT || "256MB";
 
+const FLUSH_EVERY = 20_000;
+
 export class ParquetWriter implements RowSink, BulkTarget {
   private appenders = new Map<TableName, DuckDBAppender>();
   private bulk = new Map<TableName, string[]>();
+  private pending = new Map<TableName, number>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -35,7 +43,7 @@ export class ParquetWriter implements RowSink, BulkTarget {
     const connection = await instance.connect();
     const writer = new ParquetWriter(instance, connection, spill);
     for (const name of tableNames) {
-      const columns = schemas[name].columns.map((c) => `${quote(c.name)} ${sqlType(c)}`).join(", ");
+      const columns = schemas[name].columns.map((c) => `${quote(c.name)} ${stagedType(c)}`).join(", ");
       await connection.run(`CREATE TABLE ${quote(name)} (${columns})`);
       writer.appenders.set(name, await connection.createAppender(name));
     }
@@ -48,13 +56,21 @@ export class ParquetWriter implements RowSink, BulkTarget {
       const value = row[column.name];
       if (value === null || value === undefined) appender.appendNull();
       else if (column.type === "VARCHAR") appender.appendVarchar(String(value));
-      else if (column.type === "VARCHAR[]") appender.appendList(listValue((value as string[]).map(String)), LIST(VARCHAR));
+      else if (column.type === "VARCHAR[]") appender.appendVarchar(listJson(value as unknown[]));
       else if (column.type === "DOUBLE") appender.appendDouble(Number(value));
       else if (column.type === "BIGINT") appender.appendBigInt(BigInt(Math.trunc(Number(value))));
       else if (column.type === "INTEGER") appender.appendInteger(Number(value));
       else if (column.type === "BOOLEAN") appender.appendBoolean(Boolean(value));
     }
     appender.endRow();
+    // Appenders hold rows outside DuckDB's memory limit until flushed: flush often, so the
+    // table (which spills to disk past the limit) holds them instead.
+    const n = (this.pending.get(table) ?? 0) + 1;
+    if (n < FLUSH_EVERY) this.pending.set(table, n);
+    else {
+      appender.flushSync();
+      this.pending.set(table, 0);
+    }
   }
 
   async run(sql: string): Promise<void> {
@@ -72,8 +88,15 @@ export class ParquetWriter implements RowSink, BulkTarget {
 
   /** Flush appenders and run the whole-table fix-ups. */
   async settle(): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
     for (const appender of this.appenders.values()) appender.closeSync();
     this.appenders.clear();
+    for (const name of tableNames) {
+      for (const c of schemas[name].columns.filter((c) => c.type === "VARCHAR[]")) {
+        await this.connection.run(`ALTER TABLE ${quote(name)} ALTER ${quote(c.name)} TYPE VARCHAR[] USING from_json(${quote(c.name)}, '["VARCHAR"]')`);
+      }
+    }
     for (const table of ["histograms", "values"]) {
       // A key splitting into more parts than the map's other keys has a part holding ", ":
       // keep the raw key, flag it, and for one-part maps keep it whole.
@@ -109,6 +132,7 @@ export class ParquetWriter implements RowSink, BulkTarget {
   }
 
   private closed = false;
+  private settled = false;
 
   close(): void {
     if (this.closed) return;

@@ -18,7 +18,7 @@ export interface Visit {
 
 /**
  * Loads `origin + path` and waits for `ready`. A page fails on any console error, uncaught
- * exception, failed or 4xx/5xx request, request off the origin (aborted before it leaves),
+ * exception, dialog (alert, confirm…), failed or 4xx/5xx request, request off the origin (aborted before it leaves),
  * or a Framework cell that rendered an error.
  */
 export async function visit(browser: Browser, origin: string, path: string, {ready, timeout = 60_000}: {ready: string; timeout?: number}): Promise<Visit> {
@@ -35,6 +35,10 @@ export async function visit(browser: Browser, origin: string, path: string, {rea
     if (m.type() === "error") failures.push(`console error: ${m.text()}`);
   });
   page.on("pageerror", (e) => failures.push(`uncaught: ${e.message}`));
+  page.on("dialog", (d) => {
+    failures.push(`dialog opened: ${d.message()}`);
+    void d.dismiss();
+  });
   page.on("requestfailed", (r) => {
     if (sameOrigin(r.url())) failures.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`);
   });

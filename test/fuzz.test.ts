@@ -148,4 +148,5 @@ test(`mutated folded profiles: the bulk path and the line parser agree (seed ${S
     assert.deepEqual(await read(true), await read(false), `seed ${SEED}, case ${n}`);
     n++;
   }
+  console.log(`fuzz figures: ${n} mutated folded profiles converted both ways, identical`);
 });
