@@ -22,7 +22,7 @@ const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** DuckDB's share of memory while converting; beyond it, it spills to disk. */
-export const MEMORY_LIMIT = process.env.BPFBOOK_MEMORY_LIMIT || "256MB";
+export const MEMORY_LIMIT = process.env.BPFBOOK_MEMORY_LIMIT || "128MB";
 
 const FLUSH_EVERY = 20_000;
 

@@ -288,7 +288,9 @@ export class BpftraceTextParser {
   }
 
   private series(entry: Entry): number {
-    const id = `${entry.map}\u0000${entry.key ?? ""}\u0000${entry.stack?.join("\n") ?? ""}`;
+    // Keyed by a 64-bit digest, not the text: map keys are slices of megabyte-sized decoded
+    // chunks, and holding them kept every chunk of a large capture in memory.
+    const id = digest(`${entry.map}\u0000${entry.key ?? ""}\u0000${entry.stack?.join("\n") ?? ""}`);
     const n = (this.seriesSeen.get(id) ?? 0) + 1;
     this.seriesSeen.set(id, n);
     return n;
@@ -333,4 +335,17 @@ function keyColumns(entry: Entry) {
 
 function cut(text: string, n: number): string {
   return text.length > n ? text.slice(0, n) + "…" : text;
+}
+
+/** Two independent 32-bit hashes (FNV-1a and a Murmur-style mix) as one short key. */
+function digest(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}.${text.length}`;
 }
