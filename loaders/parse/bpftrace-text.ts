@@ -56,7 +56,7 @@ export class BpftraceTextParser {
   private state: State = {kind: "idle"};
   private counts = emptyCounts();
   private recognized = false;
-  private seriesSeen = new Map<string, number>();
+  private seriesSeen = new Map<number, number>();
   private stackId = 0;
 
   constructor(
@@ -337,8 +337,8 @@ function cut(text: string, n: number): string {
   return text.length > n ? text.slice(0, n) + "…" : text;
 }
 
-/** Two independent 32-bit hashes (FNV-1a and a Murmur-style mix) as one short key. */
-function digest(text: string): string {
+/** Two 32-bit hashes (FNV-1a and a Murmur-style mix) as one 53-bit number: compact as a Map key. */
+function digest(text: string): number {
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
   for (let i = 0; i < text.length; i++) {
@@ -347,5 +347,5 @@ function digest(text: string): string {
     b = Math.imul(b ^ c, 0x5bd1e995);
     b ^= b >>> 15;
   }
-  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}.${text.length}`;
+  return (a >>> 0) * 2 ** 21 + ((b ^ text.length) >>> 11);
 }
