@@ -10,6 +10,7 @@ import {join} from "node:path";
 import {readBundle} from "./bundle.js";
 import {tablesFor} from "./cache.js";
 import {tableNames} from "./model.js";
+import {sqlString} from "./sql.js";
 
 export interface ExportedPart {
   table: string;
@@ -19,7 +20,6 @@ export interface ExportedPart {
   rows: number;
 }
 
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /**
  * A partition value safe as one path segment: hive's own escaping (%XX) for anything
@@ -41,7 +41,7 @@ export async function exportBundles(bundleDirs: string[], to: string): Promise<E
     for (const dir of bundleDirs) {
       const bundle = readBundle(dir);
       const tables = await tablesFor(bundle.dir);
-      const source = (table: string) => `read_parquet(${literal(join(tables, `${table}.parquet`))})`;
+      const source = (table: string) => `read_parquet(${sqlString(join(tables, `${table}.parquet`))})`;
       const hostRows = await connection.runAndReadAll(`SELECT any_value(host) AS host FROM ${source("captures")}`);
       const host = partitionValue((hostRows.getRowObjectsJS()[0]?.host as string | null) ?? null);
       for (const table of tableNames) {
@@ -50,13 +50,13 @@ export async function exportBundles(bundleDirs: string[], to: string): Promise<E
         const path = join(folder, "part.parquet");
         const temp = `${path}.tmp-${process.pid}`;
         try {
-          await connection.run(`COPY (SELECT * FROM ${source(table)}) TO ${literal(temp)} (FORMAT parquet, COMPRESSION zstd)`);
+          await connection.run(`COPY (SELECT * FROM ${source(table)}) TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`);
           renameSync(temp, path);
         } catch (error) {
           rmSync(temp, {force: true});
           throw error;
         }
-        const counted = await connection.runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${literal(path)})`);
+        const counted = await connection.runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${sqlString(path)})`);
         parts.push({table, host, capture: bundle.id, path, rows: Number(counted.getRowObjectsJS()[0].n)});
       }
     }

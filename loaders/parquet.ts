@@ -11,6 +11,7 @@ import {tmpdir} from "node:os";
 import {basename, dirname, join} from "node:path";
 import type {BulkTarget} from "./parse/folded-bulk.js";
 import {type Column, type Row, type RowSink, type TableName, schemas, tableNames} from "./model.js";
+import {sqlIdentifier, sqlString} from "./sql.js";
 
 // List columns are appended as JSON text and turned into lists in one statement at the
 // end: appending DuckDB list values from JavaScript allocates native values per item that
@@ -18,8 +19,6 @@ import {type Column, type Row, type RowSink, type TableName, schemas, tableNames
 const stagedType = (c: Column) => (c.type === "VARCHAR[]" ? "VARCHAR" : c.type);
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const listJson = (items: unknown[]) => JSON.stringify(items.map((v) => String(v).replace(LONE_SURROGATE, "\ufffd")));
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** DuckDB's share of memory while converting; beyond it, it spills to disk. */
 export const MEMORY_LIMIT = process.env.BPFBOOK_MEMORY_LIMIT || "128MB";
@@ -43,8 +42,8 @@ export class ParquetWriter implements RowSink, BulkTarget {
     const connection = await instance.connect();
     const writer = new ParquetWriter(instance, connection, spill);
     for (const name of tableNames) {
-      const columns = schemas[name].columns.map((c) => `${quote(c.name)} ${stagedType(c)}`).join(", ");
-      await connection.run(`CREATE TABLE ${quote(name)} (${columns})`);
+      const columns = schemas[name].columns.map((c) => `${sqlIdentifier(c.name)} ${stagedType(c)}`).join(", ");
+      await connection.run(`CREATE TABLE ${sqlIdentifier(name)} (${columns})`);
       writer.appenders.set(name, await connection.createAppender(name));
     }
     return writer;
@@ -94,18 +93,18 @@ export class ParquetWriter implements RowSink, BulkTarget {
     this.appenders.clear();
     for (const name of tableNames) {
       for (const c of schemas[name].columns.filter((c) => c.type === "VARCHAR[]")) {
-        await this.connection.run(`ALTER TABLE ${quote(name)} ALTER ${quote(c.name)} TYPE VARCHAR[] USING from_json(${quote(c.name)}, '["VARCHAR"]')`);
+        await this.connection.run(`ALTER TABLE ${sqlIdentifier(name)} ALTER ${sqlIdentifier(c.name)} TYPE VARCHAR[] USING from_json(${sqlIdentifier(c.name)}, '["VARCHAR"]')`);
       }
     }
     for (const table of ["histograms", "values"]) {
       // A key splitting into more parts than the map's other keys has a part holding ", ":
       // keep the raw key, flag it, and for one-part maps keep it whole.
       await this.connection.run(`
-        UPDATE ${quote(table)} AS t SET
+        UPDATE ${sqlIdentifier(table)} AS t SET
           key_ambiguous = true,
           key_parts = CASE WHEN a.arity = 1 THEN [t.key] ELSE t.key_parts END
         FROM (SELECT capture_id, file, map, min(len(key_parts)) AS arity
-              FROM ${quote(table)} WHERE key IS NOT NULL GROUP BY ALL) AS a
+              FROM ${sqlIdentifier(table)} WHERE key IS NOT NULL GROUP BY ALL) AS a
         WHERE t.capture_id = a.capture_id AND t.file = a.file AND t.map = a.map
           AND t.key IS NOT NULL AND len(t.key_parts) > a.arity`);
     }
@@ -119,8 +118,8 @@ export class ParquetWriter implements RowSink, BulkTarget {
     mkdirSync(temp, {recursive: true});
     try {
       for (const name of tableNames) {
-        const rows = [`SELECT * FROM ${quote(name)}`, ...(this.bulk.get(name) ?? [])].join(" UNION ALL ");
-        await this.connection.run(`COPY (${rows}) TO ${literal(join(temp, `${name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
+        const rows = [`SELECT * FROM ${sqlIdentifier(name)}`, ...(this.bulk.get(name) ?? [])].join(" UNION ALL ");
+        await this.connection.run(`COPY (${rows}) TO ${sqlString(join(temp, `${name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
       }
       swapInto(temp, dir);
     } catch (error) {

@@ -12,6 +12,7 @@ import {MAX_LINE_LENGTH} from "../lines.js";
 import {type LineCounts, schemas} from "../model.js";
 import type {FileRef} from "./bpftrace-text.js";
 import {PROBLEM_TEXT_LENGTH} from "./folded.js";
+import {sqlString} from "../sql.js";
 
 /** What the bulk path needs of the Parquet writer. */
 export interface BulkTarget {
@@ -27,7 +28,6 @@ export interface BulkResult {
   rows: {stacks: number; problems: number};
 }
 
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const SEPARATOR = "\u0001";
 
 /** Lines in the file if DuckDB's reader will see exactly them, else null. */
@@ -116,11 +116,11 @@ function someLinesStacks(path: string, ref: FileRef): string {
 
 /** Every line split at its last space; numbering lines makes the scan run on one core. */
 function splitLines(path: string, ref: FileRef, numbered: boolean): string {
-  const source = `read_csv(${literal(path)}, columns = {'text': 'VARCHAR', 'rest': 'VARCHAR'}, header = false,
-    delim = ${literal(SEPARATOR)}, quote = '', escape = '', auto_detect = false, new_line = '\\n',
+  const source = `read_csv(${sqlString(path)}, columns = {'text': 'VARCHAR', 'rest': 'VARCHAR'}, header = false,
+    delim = ${sqlString(SEPARATOR)}, quote = '', escape = '', auto_detect = false, new_line = '\\n',
     strict_mode = false, null_padding = true)`;
   return `
-    SELECT ${literal(ref.capture_id)} AS capture_id, ${literal(ref.file)} AS file, *,
+    SELECT ${sqlString(ref.capture_id)} AS capture_id, ${sqlString(ref.file)} AS file, *,
            rtrim(left(text, space - 1), ' ' || chr(9)) AS head, substr(text, space + 1) AS tally
     FROM (
       SELECT *, CASE WHEN strpos(reverse(text), ' ') = 0 THEN 0 ELSE length(text) - strpos(reverse(text), ' ') + 1 END AS space
