@@ -160,8 +160,6 @@ function downloadTo(url: string, path: string, limits: {maxBytes: number; timeou
   });
 }
 
-export {sha256};
-
 function writeManifest(dir: string, id: string, source: string, windows: Record<string, number>): Manifest {
   const names = readdirSync(dir).filter((f) => f !== MANIFEST).sort();
   for (const file of Object.keys(windows)) {

@@ -1,6 +1,7 @@
 // Hashing files a few megabytes at a time: captures can be gigabytes.
 import {type Hash, createHash} from "node:crypto";
-import {closeSync, openSync, readSync} from "node:fs";
+import {closeSync, openSync, readFileSync, readSync, readdirSync, statSync} from "node:fs";
+import {join} from "node:path";
 
 export function hashFile(hash: Hash, path: string): Hash {
   const fd = openSync(path, "r");
@@ -14,3 +15,17 @@ export function hashFile(hash: Hash, path: string): Hash {
 }
 
 export const sha256 = (path: string): string => hashFile(createHash("sha256"), path).digest("hex");
+
+/** A short hash of the source files under `dirs` (recursively) whose names match `pattern`: a code version. */
+export function sourcesHash(dirs: string[], pattern = /\.ts$/): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (pattern.test(name)) hash.update(path).update(readFileSync(path));
+    }
+  };
+  for (const dir of dirs) walk(dir);
+  return hash.digest("hex").slice(0, 16);
+}

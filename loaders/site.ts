@@ -7,7 +7,7 @@ import {parseArgs} from "node:util";
 import {capturesDir, isBundleId, siteBundles} from "./bundle.js";
 import {tablesFor} from "./cache.js";
 import {findingsForTables, openTables} from "./findings/node.js";
-import {findingSpec, runFindings} from "./findings/index.js";
+import {findingSpec} from "./findings/index.js";
 import type {TableName} from "./model.js";
 
 /** Writes what `make` builds from the `--bundle` bundle's tables to stdout, or fails naming the bundle. */
@@ -70,7 +70,7 @@ export async function bundleSummaries(dir = capturesDir()): Promise<BundleSummar
       const [row] = await db.query(
         `SELECT any_value(target) AS target, any_value(host) AS host, count(*)::INTEGER AS files, sum(problem_lines)::INTEGER AS problems FROM captures`
       );
-      const findings = await runFindings(db.query);
+      const findings = await findingsForTables(tables);
       out.push({
         id,
         target: row.target as string | null,
@@ -90,9 +90,10 @@ export async function bundleSummaries(dir = capturesDir()): Promise<BundleSummar
 export async function compareData(dir = capturesDir()) {
   const out = [];
   for (const id of siteBundles(dir)) {
-    const db = await openTables(await tablesFor(join(dir, id)));
+    const tables = await tablesFor(join(dir, id));
+    const db = await openTables(tables);
     try {
-      const findings = await runFindings(db.query);
+      const findings = await findingsForTables(tables);
       const bio = await db.query(`SELECT h.lo, h.hi, sum(h.count)::DOUBLE AS count FROM histograms h JOIN captures c USING (capture_id, file)
         WHERE c.kind = 'bio' AND h.map = '@bio_latency_us' AND NOT h.bookkeeping GROUP BY ALL ORDER BY h.lo NULLS FIRST`);
       const stacks = await db.query(`SELECT s.frames, sum(s.value)::DOUBLE AS samples FROM stacks s JOIN captures c USING (capture_id, file)

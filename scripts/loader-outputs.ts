@@ -4,28 +4,16 @@
 // session, a bundle's loader outputs are kept only if its content hash and the loaders'
 // code are what they were when the outputs were made; the cross-bundle outputs (home,
 // compare, failed list) are always remade. Framework's own folders (`_npm`, …) stay.
-import {createHash} from "node:crypto";
-import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {capturesDir, listBundles} from "../loaders/bundle.js";
 import {bundleHash} from "../loaders/cache.js";
+import {sourcesHash} from "../loaders/hash.js";
 
 const RECORD = "_bpfbook-outputs.json";
 
-/** A hash of the code the loaders run: everything under loaders/ and the page loaders. */
-function codeHash(): string {
-  const hash = createHash("sha256");
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (/\.(ts|bt)$/.test(name)) hash.update(path).update(readFileSync(path));
-    }
-  };
-  walk("loaders");
-  walk(join("src", "captures"));
-  return hash.digest("hex").slice(0, 16);
-}
+/** The code the loaders run: everything under loaders/ and the page loaders. */
+const codeHash = () => sourcesHash(["loaders", join("src", "captures")], /\.(ts|bt)$/);
 
 export function clearCaptureOutputs(root = "src", captures = capturesDir()): void {
   const cache = join(root, ".observablehq", "cache");

@@ -9,7 +9,7 @@ import {tmpdir} from "node:os";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {capturesDir, isBundleId, type Kind} from "../bundle.js";
-import {sha256} from "../fetch.js";
+import {sha256} from "../hash.js";
 import {readLines} from "../lines.js";
 import {Collector} from "../collect.js";
 import {PerfScriptParser} from "../parse/perf-script.js";

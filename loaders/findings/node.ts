@@ -1,7 +1,10 @@
 // Findings in Node: open a bundle's Parquet tables in DuckDB and answer `query(sql)`.
 
 import {DuckDBInstance} from "@duckdb/node-api";
-import {join} from "node:path";
+import {existsSync, readFileSync, renameSync, writeFileSync} from "node:fs";
+import {dirname, join} from "node:path";
+import {fileURLToPath} from "node:url";
+import {sourcesHash} from "../hash.js";
 import {tableNames} from "../model.js";
 import {runFindings} from "./index.js";
 import type {Finding, Query, QueryRow, Value} from "./types.js";
@@ -35,11 +38,29 @@ function plain(v: unknown): Value {
   return v as Value;
 }
 
+/**
+ * The findings of a tables folder. They are kept beside the tables, keyed by the findings
+ * code, because a build asks for them several times per bundle (the pre-build check, the
+ * home and compare pages, each bundle's findings.json): computed once, read after.
+ */
 export async function findingsForTables(dir: string): Promise<Finding[]> {
+  const path = join(dir, `findings-${findingsCodeHash()}.json`);
+  if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as Finding[];
   const db = await openTables(dir);
+  let findings: Finding[];
   try {
-    return await runFindings(db.query);
+    findings = await runFindings(db.query);
   } finally {
     db.close();
   }
+  const temp = `${path}.tmp-${process.pid}`;
+  writeFileSync(temp, JSON.stringify(findings));
+  renameSync(temp, path);
+  // As read back next time, so every caller sees the same values (JSON has no NaN).
+  return JSON.parse(readFileSync(path, "utf8")) as Finding[];
 }
+
+let codeHash: string | undefined;
+
+/** The findings code's version: a hash of this folder's sources. */
+const findingsCodeHash = () => (codeHash ??= sourcesHash([dirname(fileURLToPath(import.meta.url))]));
