@@ -25,6 +25,10 @@ export const MEMORY_LIMIT = process.env.BPFBOOK_MEMORY_LIMIT || "128MB";
 
 const FLUSH_EVERY = 20_000;
 
+// Small row groups: DuckDB writes a row group of frame lists several times faster at 20k
+// rows than at its default 122,880, and holds less of it in memory at once.
+const ROW_GROUP_SIZE = 20_000;
+
 export class ParquetWriter implements RowSink, BulkTarget {
   private appenders = new Map<TableName, DuckDBAppender>();
   private bulk = new Map<TableName, string[]>();
@@ -119,7 +123,7 @@ export class ParquetWriter implements RowSink, BulkTarget {
     try {
       for (const name of tableNames) {
         const rows = [`SELECT * FROM ${sqlIdentifier(name)}`, ...(this.bulk.get(name) ?? [])].join(" UNION ALL ");
-        await this.connection.run(`COPY (${rows}) TO ${sqlString(join(temp, `${name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
+        await this.connection.run(`COPY (${rows}) TO ${sqlString(join(temp, `${name}.parquet`))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
       }
       swapInto(temp, dir);
     } catch (error) {

@@ -49,6 +49,8 @@ test("the reference profile converts identically in bulk and line by line", asyn
 
 const awkward: Record<string, string | Buffer> = {
   "every line a stack, no final newline": "a;b 3\nc;d e;f 5\nx 1",
+  "every line a stack, spaces and tabs before counts": "e;f  9\na \t 5\na 5 \t 7\n<impl Foo for Bar>::baz;x y 3\na; 5\n;; 2\n\tx 1\n",
+  "every line a stack, CRLF": "a;b 3\r\nc d 4\r\nz 0\r\n",
   "problems between stacks": "a;b 3\nno count here\nc 0x5\n;; 2\nd\t7\n a 1\ne;f  9\n",
   "carriage returns": "a;b 3\r\nc 4\r\nnope\r\nd 1\r\r\ne\rf 2\n",
   "whitespace-only lines": "a 1\n \t \nb 2\n",

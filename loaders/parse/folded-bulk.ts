@@ -7,7 +7,7 @@
 // the lines differently, the caller parses the file line by line instead.
 
 import {isUtf8} from "node:buffer";
-import {createReadStream} from "node:fs";
+import {open} from "node:fs/promises";
 import {MAX_LINE_LENGTH} from "../lines.js";
 import {type LineCounts, schemas} from "../model.js";
 import type {FileRef} from "./bpftrace-text.js";
@@ -33,39 +33,62 @@ const SEPARATOR = "\u0001";
 /** Lines in the file if DuckDB's reader will see exactly them, else null. */
 export async function plainLineCount(path: string): Promise<number | null> {
   let lines = 0;
-  let carry = Buffer.alloc(0);
-  let previous = 0x0a; // a file starting with an empty line looks like "\n\n"
+  let carry = Buffer.alloc(0); // the unfinished last line of the previous chunk
   let bytes = 0;
-  for await (const chunk of createReadStream(path, {highWaterMark: 1 << 22}) as AsyncIterable<Buffer>) {
+  for await (const chunk of chunksOf(path)) {
+    if (bytes === 0 && chunk[0] === 0x0a) return null; // a leading empty line
     bytes += chunk.length;
-    if (chunk.indexOf(1) !== -1) return null;
-    // Only whole lines are checked for UTF-8, so a character split across chunks is not flagged.
-    const lastNewline = chunk.lastIndexOf(0x0a);
-    const whole = lastNewline === -1 ? null : Buffer.concat([carry, chunk.subarray(0, lastNewline + 1)]);
-    if (whole) {
-      if (!isUtf8(whole)) return null;
-      // DuckDB's reader treats a lone \r as a line end too; only plain \r\n may pass.
-      for (let i = whole.indexOf(0x0d); i !== -1; i = whole.indexOf(0x0d, i + 1)) {
-        if (whole[i + 1] !== 0x0a || (i > 0 && whole[i - 1] === 0x0d)) return null;
-      }
-      for (let i = whole.indexOf(0x0a); i !== -1; i = whole.indexOf(0x0a, i + 1)) {
-        lines++;
-        const before = i > 0 ? whole[i - 1] : previous;
-        const beforeThat = i > 1 ? whole[i - 2] : 0x0a;
-        if (before === 0x0a || (before === 0x0d && beforeThat === 0x0a)) return null;
-      }
-      previous = 0x0a;
-      carry = Buffer.from(chunk.subarray(lastNewline + 1));
-    } else {
+    const first = chunk.indexOf(0x0a);
+    if (first === -1) {
       carry = Buffer.concat([carry, chunk]);
+      if (carry.length > MAX_LINE_LENGTH) return null;
+      continue;
     }
+    // Whole native scans per chunk; only the line straddling two chunks is copied.
+    const head = Buffer.concat([carry, chunk.subarray(0, first + 1)]);
+    const last = chunk.lastIndexOf(0x0a);
+    const body = chunk.subarray(first + 1, last + 1);
+    if (!plain(head) || !plain(body) || (head.length === 1 && lines > 0) || body[0] === 0x0a) return null;
+    lines += 1 + countNewlines(body);
+    carry = Buffer.from(chunk.subarray(last + 1));
     if (carry.length > MAX_LINE_LENGTH) return null;
   }
   if (carry.length > 0) {
-    if (!isUtf8(carry) || carry.includes(0x0d)) return null;
+    if (!plain(carry) || carry.includes(0x0d)) return null;
     lines++;
   }
   return bytes === 0 ? null : lines;
+}
+
+/** Whole lines DuckDB reads as they are: valid UTF-8, no separator byte, no empty line, \r only in \r\n. */
+function plain(whole: Buffer): boolean {
+  if (whole.indexOf(1) !== -1 || whole.indexOf("\n\n") !== -1 || whole.indexOf("\n\r\n") !== -1 || !isUtf8(whole)) return false;
+  if (whole[0] === 0x0d && whole[1] === 0x0a) return false; // an empty \r\n line at a chunk's start
+  for (let i = whole.indexOf(0x0d); i !== -1; i = whole.indexOf(0x0d, i + 1)) {
+    if (whole[i + 1] !== 0x0a) return false; // DuckDB's reader treats a lone \r as a line end too
+  }
+  return true;
+}
+
+/** The file in chunks read into one reused buffer (fresh buffers cost a page fault per 4 kB). */
+async function* chunksOf(path: string): AsyncGenerator<Buffer> {
+  const file = await open(path);
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 22);
+    for (;;) {
+      const {bytesRead} = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+function countNewlines(buffer: Buffer): number {
+  let n = 0;
+  for (let i = buffer.indexOf(0x0a); i !== -1; i = buffer.indexOf(0x0a, i + 1)) n++;
+  return n;
 }
 
 /** Converts a folded file in DuckDB, or returns null when the line-by-line parser must. */
@@ -73,17 +96,30 @@ export async function convertFoldedInBulk(target: BulkTarget, path: string, ref:
   if (/[*?[\]{}]/.test(path)) return null; // DuckDB would glob these
   const lines = await plainLineCount(path);
   if (lines === null) return null;
-  let counts: Record<string, unknown>;
+  let shape: Record<string, unknown>;
   try {
-    // Counting needs no line numbers, so this scan runs on all cores.
-    counts = await target.one(`
-      SELECT count(*) AS lines, count(*) FILTER (reason IS NULL AND NOT blank) AS data, count(*) FILTER (blank) AS blank,
-             count(*) FILTER (reason IS NOT NULL) AS problems, count(*) FILTER (rest IS NOT NULL) AS split
-      FROM (${classifiedLines(path, ref, false)})`);
+    // One scan on all cores (no line numbers needed) tells whether every line is a stack.
+    shape = await target.one(`
+      SELECT count(*) AS lines, count(*) FILTER (rest IS NOT NULL) AS split,
+             count(*) FILTER (NOT (strlen(raw) <= ${MAX_LINE_LENGTH} AND regexp_full_match(raw, '${STACK_LINE}'))) AS irregular
+      FROM (SELECT coalesce(text, '') AS raw, rest FROM ${source(path)})`);
   } catch {
     return null; // e.g. a line over DuckDB's maximum line size
   }
-  if (Number(counts.lines) !== lines || Number(counts.split) > 0) return null;
+  if (Number(shape.lines) !== lines || Number(shape.split) > 0) return null;
+  if (Number(shape.irregular) === 0) {
+    target.addBulkRows("stacks", everyLineAStack(path, ref));
+    return {
+      counts: {lines, data_lines: lines, blank_lines: 0, tool_lines: 0, problem_lines: 0},
+      recognized: true,
+      rows: {stacks: lines, problems: 0}
+    };
+  }
+  // Some lines are blank or problems: classify each line as folded.ts does (slower).
+  const counts = await target.one(`
+    SELECT count(*) FILTER (reason IS NULL AND NOT blank) AS data, count(*) FILTER (blank) AS blank,
+           count(*) FILTER (reason IS NOT NULL) AS problems
+    FROM (${classifiedLines(path, ref, false)})`);
   const data = Number(counts.data);
   const problems = Number(counts.problems);
   if (problems > 0) {
@@ -91,7 +127,7 @@ export async function convertFoldedInBulk(target: BulkTarget, path: string, ref:
       INSERT INTO problems SELECT capture_id, file, line, text[:${PROBLEM_TEXT_LENGTH}], reason
       FROM (${classifiedLines(path, ref, true)}) WHERE reason IS NOT NULL`);
   }
-  target.addBulkRows("stacks", data === lines ? everyLineAStack(path, ref) : someLinesStacks(path, ref));
+  target.addBulkRows("stacks", someLinesStacks(path, ref));
   return {
     counts: {lines, data_lines: data, blank_lines: Number(counts.blank), tool_lines: 0, problem_lines: problems},
     recognized: data > 0,
@@ -103,9 +139,22 @@ const stackColumns = (stackId: string) => `
   capture_id, file, NULL::VARCHAR AS map, NULL::VARCHAR AS key, ${stackId} AS stack_id, string_split(head, ';') AS frames,
   tally::DOUBLE AS value, 'samples' AS unit, false AS bookkeeping, line::INTEGER AS line`;
 
-/** The common case: the stack id is the line number and nothing needs classifying. */
+/** Control characters (bar tab), DEL and U+FFFD: folded.ts's BINARY. */
+const CONTROL = "\\x00-\\x08\\x0b-\\x1f\\x7f\\x{fffd}";
+/** A line folded.ts takes as a stack: no control characters, something before the last space, digits after it. */
+const STACK_LINE = `[^${CONTROL}]*[^${CONTROL}\\t ][^${CONTROL}]* [0-9]+\\r?`;
+
+/**
+ * The common case, every line a stack: the stack id is the line number. Regular
+ * expressions anchored at the line's end are much cheaper here than the character
+ * arithmetic (reverse, strpos, left) the classifying query needs.
+ */
 function everyLineAStack(path: string, ref: FileRef): string {
-  return `SELECT ${stackColumns("line::INTEGER")} FROM (${splitLines(path, ref, true)})`;
+  return `
+    SELECT ${sqlString(ref.capture_id)} AS capture_id, ${sqlString(ref.file)} AS file, NULL::VARCHAR AS map, NULL::VARCHAR AS key,
+           line::INTEGER AS stack_id, string_split(regexp_replace(text, '[ \\t]* [0-9]+\\r?$', ''), ';') AS frames,
+           regexp_extract(text, ' ([0-9]+)\\r?$', 1)::DOUBLE AS value, 'samples' AS unit, false AS bookkeeping, line::INTEGER AS line
+    FROM (SELECT row_number() OVER () AS line, text FROM ${source(path)})`;
 }
 
 /** Stack ids count data lines only, skipping blank and problem lines. */
@@ -116,9 +165,6 @@ function someLinesStacks(path: string, ref: FileRef): string {
 
 /** Every line split at its last space; numbering lines makes the scan run on one core. */
 function splitLines(path: string, ref: FileRef, numbered: boolean): string {
-  const source = `read_csv(${sqlString(path)}, columns = {'text': 'VARCHAR', 'rest': 'VARCHAR'}, header = false,
-    delim = ${sqlString(SEPARATOR)}, quote = '', escape = '', auto_detect = false, new_line = '\\n',
-    strict_mode = false, null_padding = true)`;
   return `
     SELECT ${sqlString(ref.capture_id)} AS capture_id, ${sqlString(ref.file)} AS file, *,
            rtrim(left(text, space - 1), ' ' || chr(9)) AS head, substr(text, space + 1) AS tally
@@ -126,8 +172,13 @@ function splitLines(path: string, ref: FileRef, numbered: boolean): string {
       SELECT *, CASE WHEN strpos(reverse(text), ' ') = 0 THEN 0 ELSE length(text) - strpos(reverse(text), ' ') + 1 END AS space
       FROM (
         SELECT line, CASE WHEN suffix(raw, chr(13)) THEN left(raw, length(raw) - 1) ELSE raw END AS text, rest
-        FROM (SELECT ${numbered ? "row_number() OVER ()" : "NULL::BIGINT"} AS line, coalesce(text, '') AS raw, rest FROM ${source})))`;
+        FROM (SELECT ${numbered ? "row_number() OVER ()" : "NULL::BIGINT"} AS line, coalesce(text, '') AS raw, rest FROM ${source(path)})))`;
 }
+
+/** The file's lines as DuckDB's CSV reader sees them: `text`, and `rest` if a line held the separator. */
+const source = (path: string) => `read_csv(${sqlString(path)}, columns = {'text': 'VARCHAR', 'rest': 'VARCHAR'}, header = false,
+    delim = ${sqlString(SEPARATOR)}, quote = '', escape = '', auto_detect = false, new_line = '\\n',
+    strict_mode = false, null_padding = true)`;
 
 /** Every line with, when it is not a stack, why: folded.ts's rules in the same order. */
 function classifiedLines(path: string, ref: FileRef, numbered: boolean): string {
