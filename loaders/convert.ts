@@ -3,7 +3,7 @@
 
 import {statSync} from "node:fs";
 import {type Bundle, type BundleFile, type Format, readBundle} from "./bundle.js";
-import {readLineBatches} from "./lines.js";
+import {forEachLine} from "./lines.js";
 import {type LineCounts, type Row, type RowSink, type TableName, tableNames} from "./model.js";
 import {BpftraceTextParser, type FileRef, type ParseResult} from "./parse/bpftrace-text.js";
 import {type ContextFacts, ContextParser} from "./parse/context.js";
@@ -77,7 +77,7 @@ export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true}
     }
     const counting = new CountingSink(sink);
     const parser = parserFor(file.format, ref, counting);
-    for await (const batch of readLineBatches(file.path)) for (const line of batch) parser.push(line);
+    await forEachLine(file.path, (line) => parser.push(line));
     if (parser instanceof ContextParser) facts = parser.facts;
     summaries.push(summary(parser.end(), counting.rows));
   }

@@ -2,6 +2,7 @@
 // Invalid UTF-8 becomes U+FFFD (the line still counts); a line longer than `maxLength`
 // is cut and flagged so the parser records it as a problem instead of holding megabytes.
 
+import {isAscii} from "node:buffer";
 import {createReadStream} from "node:fs";
 
 export interface Line {
@@ -16,43 +17,73 @@ export interface Line {
 
 export const MAX_LINE_LENGTH = 1 << 20;
 
-/** The file's lines, a chunk's worth at a time: one await per megabyte, not per line. */
-export async function* readLineBatches(path: string, maxLength = MAX_LINE_LENGTH): AsyncGenerator<Line[]> {
-  const decoder = new TextDecoder("utf-8");
-  let pending = "";
-  let pendingCut = false;
-  let no = 0;
-  const take = (text: string, cut: boolean, last: boolean): Line => {
-    if (text.endsWith("\r")) text = text.slice(0, -1);
-    return {no: ++no, text, cut, last};
-  };
-  for await (const chunk of createReadStream(path, {highWaterMark: 1 << 20})) {
-    const text = decoder.decode(chunk as Buffer, {stream: true});
-    const batch: Line[] = [];
+/**
+ * Splits chunks of a file into numbered lines, handing each to `onLine` as it is found.
+ * Lines are handed over, not collected: a batch of line objects held across a chunk
+ * outlives the young generation and costs several times the parsing.
+ */
+export class LineSplitter {
+  private decoder = new TextDecoder("utf-8");
+  private decoderHolds = false; // the decoder may hold the start of a character split across chunks
+  private pending = "";
+  private pendingCut = false;
+  private no = 0;
+
+  constructor(private readonly maxLength = MAX_LINE_LENGTH) {}
+
+  push(chunk: Buffer, onLine: (line: Line) => void): void {
+    // ASCII (most captures) decodes as Latin-1 about four times faster, to the same text.
+    const ascii = !this.decoderHolds && isAscii(chunk);
+    const text = ascii ? chunk.toString("latin1") : this.decoder.decode(chunk, {stream: true});
+    this.decoderHolds = !ascii && chunk[chunk.length - 1] >= 0x80;
+    const max = this.maxLength;
     let start = 0;
     for (let end = text.indexOf("\n"); end !== -1; end = text.indexOf("\n", start)) {
-      const whole = pendingCut ? pending : pending + text.slice(start, end);
-      const cut = pendingCut || whole.length > maxLength;
-      batch.push(take(cut ? whole.slice(0, maxLength) : whole, cut, false));
-      pending = "";
-      pendingCut = false;
+      const whole = this.pendingCut ? this.pending : this.pending + text.slice(start, end);
+      const cut = this.pendingCut || whole.length > max;
+      onLine(this.take(cut ? whole.slice(0, max) : whole, cut, false));
+      this.pending = "";
+      this.pendingCut = false;
       start = end + 1;
     }
-    if (!pendingCut) {
-      pending += text.slice(start);
-      if (pending.length > maxLength) {
-        pending = pending.slice(0, maxLength);
-        pendingCut = true;
+    if (!this.pendingCut) {
+      this.pending += text.slice(start);
+      if (this.pending.length > max) {
+        this.pending = this.pending.slice(0, max);
+        this.pendingCut = true;
       }
     }
-    if (batch.length > 0) yield batch;
   }
-  pending += pendingCut ? "" : decoder.decode();
-  if (pending.length > 0) yield [take(pending.slice(0, maxLength), pendingCut || pending.length > maxLength, true)];
+
+  /** The last line, if the file did not end with a newline. */
+  end(onLine: (line: Line) => void): void {
+    const pending = this.pending + (this.pendingCut ? "" : this.decoder.decode());
+    if (pending.length > 0) onLine(this.take(pending.slice(0, this.maxLength), this.pendingCut || pending.length > this.maxLength, true));
+  }
+
+  private take(text: string, cut: boolean, last: boolean): Line {
+    if (text.endsWith("\r")) text = text.slice(0, -1);
+    return {no: ++this.no, text, cut, last};
+  }
+}
+
+/** Every line of the file, in order, to `onLine`. */
+export async function forEachLine(path: string, onLine: (line: Line) => void, maxLength = MAX_LINE_LENGTH): Promise<void> {
+  const splitter = new LineSplitter(maxLength);
+  for await (const chunk of createReadStream(path, {highWaterMark: 1 << 20}) as AsyncIterable<Buffer>) splitter.push(chunk, onLine);
+  splitter.end(onLine);
 }
 
 export async function* readLines(path: string, maxLength = MAX_LINE_LENGTH): AsyncGenerator<Line> {
-  for await (const batch of readLineBatches(path, maxLength)) yield* batch;
+  const splitter = new LineSplitter(maxLength);
+  const batch: Line[] = [];
+  const collect = (line: Line) => batch.push(line);
+  for await (const chunk of createReadStream(path, {highWaterMark: 1 << 20}) as AsyncIterable<Buffer>) {
+    splitter.push(chunk, collect);
+    yield* batch.splice(0);
+  }
+  splitter.end(collect);
+  yield* batch;
 }
 
 /** Lines of an in-memory string, for tests and small inputs. */

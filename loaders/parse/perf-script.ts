@@ -11,51 +11,59 @@ import type {FileRef, ParseResult} from "./bpftrace-text.js";
 
 export const PERF_HEADER = /^(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?\d+\.\d+:/;
 
-const isSpace = (c: string) => c === " " || c === "\t" || (c > "\x7f" && /\s/.test(c)) || (c >= "\n" && c <= "\r");
-const isHex = (c: string) => (c >= "0" && c <= "9") || (c >= "a" && c <= "f");
+const isSpace = (text: string, i: number) => {
+  const c = text.charCodeAt(i);
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(text[i]));
+};
+const isLowerHex = (c: number) => (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+const isHex = (c: number) => isLowerHex(c) || (c >= 65 && c <= 70);
 
 /**
- * The symbol of a frame line `<ws>address<ws>symbol[<ws>(dso)]`, or null if it is not one.
- * Hand-written rather than a regex: this runs once per frame, millions of times. The dso
- * may hold one level of parentheses, as in `(/usr/lib/x (deleted))`.
+ * The function of a frame line `<ws>address<ws>symbol[+0xoffset][<ws>(dso)]`, or null if
+ * it is not one. The offset is dropped so samples at different addresses of one function
+ * fold together. Hand-written on character codes, one slice per frame: this runs once per
+ * frame, millions of times. The dso may hold one level of parentheses, as in
+ * `(/usr/lib/x (deleted))`.
  */
-export function frameSymbol(text: string): string | null {
+export function frameFunction(text: string): string | null {
+  const n = text.length;
   let i = 0;
-  while (i < text.length && isSpace(text[i])) i++;
+  while (i < n && isSpace(text, i)) i++;
   const address = i;
-  while (i < text.length && isHex(text[i])) i++;
+  while (i < n && isLowerHex(text.charCodeAt(i))) i++;
   if (address === 0 || i === address) return null;
   const gap = i;
-  while (i < text.length && isSpace(text[i])) i++;
+  while (i < n && isSpace(text, i)) i++;
   if (i === gap) return null;
-  const rest = text.slice(i);
-  return rest.slice(0, dsoStart(rest));
+  const end = dsoStart(text, i);
+  return text.slice(i, offsetStart(text, i, end));
 }
 
-/** `symbol+0x1f` → `symbol`, so samples at different addresses of one function fold together. */
-function withoutOffset(symbol: string): string {
-  const plus = symbol.lastIndexOf("+0x");
-  if (plus === -1 || plus + 3 === symbol.length) return symbol;
-  for (let i = plus + 3; i < symbol.length; i++) if (!isHex(symbol[i].toLowerCase())) return symbol;
-  return symbol.slice(0, plus);
+/** Where `+0x<hex>` begins at the end of text[from, end), or end. */
+function offsetStart(text: string, from: number, end: number): number {
+  const plus = text.lastIndexOf("+0x", end - 3);
+  if (plus < from || plus + 3 === end) return end;
+  for (let k = plus + 3; k < end; k++) if (!isHex(text.charCodeAt(k))) return end;
+  return plus;
 }
 
-/** Where ` (dso)` begins at the end of `rest` (its whitespace included), or rest.length. */
-function dsoStart(rest: string): number {
-  if (!rest.endsWith(")")) return rest.length;
+/** Where ` (dso)` begins at the end of text[from…] (its whitespace included), or text.length. */
+function dsoStart(text: string, from: number): number {
+  const n = text.length;
+  if (text.charCodeAt(n - 1) !== 41) return n; // ")"
   let depth = 0;
-  for (let k = rest.length - 1; k >= 0; k--) {
-    const c = rest[k];
-    if (c === ")") depth++;
-    else if (c === "(") depth--;
-    if (depth > 2) return rest.length;
+  for (let k = n - 1; k >= from; k--) {
+    const c = text.charCodeAt(k);
+    if (c === 41) depth++;
+    else if (c === 40) depth--;
+    if (depth > 2) return n;
     if (depth === 0) {
       let start = k;
-      while (start > 0 && isSpace(rest[start - 1])) start--;
-      return start < k ? start : rest.length;
+      while (start > from && isSpace(text, start - 1)) start--;
+      return start < k ? start : n;
     }
   }
-  return rest.length;
+  return n;
 }
 
 interface Sample {
@@ -64,10 +72,15 @@ interface Sample {
   line: number;
 }
 
+/** One distinct thread name and stack, with its samples and the header line of the first. */
+interface FoldedStack extends Sample {
+  count: number;
+}
+
 export class PerfScriptParser {
   private counts: LineCounts = emptyCounts();
   private current: Sample | null = null;
-  private folded = new Map<string, {comm: string; frames: string[]; count: number; line: number}>();
+  private folded = new Map<string, FoldedStack>();
 
   constructor(
     private readonly ref: FileRef,
@@ -82,17 +95,17 @@ export class PerfScriptParser {
       return;
     }
     if (cut) return this.problem(no, text, "line too long; not parsed");
-    const header = isSpace(text[0]) ? null : PERF_HEADER.exec(text);
+    const header = isSpace(text, 0) ? null : PERF_HEADER.exec(text);
     if (header) {
       this.finishSample();
       this.counts.data_lines++;
       this.current = {comm: header[1].trim(), frames: [], line: no};
       return;
     }
-    const symbol = this.current ? frameSymbol(text) : null;
-    if (symbol !== null) {
+    const name = this.current ? frameFunction(text) : null;
+    if (name !== null) {
       this.counts.data_lines++;
-      this.current!.frames.push(withoutOffset(symbol) || "[unknown]");
+      this.current!.frames.push(name || "[unknown]");
       return;
     }
     if (/^\s/.test(text)) return this.problem(no, text, this.current ? "unreadable stack frame" : "stack frame before any sample header");
@@ -104,10 +117,10 @@ export class PerfScriptParser {
     if (!s) return;
     this.current = null;
     const frames = s.frames.reverse();
-    const id = `${s.comm}\u0000${frames.join(";")}`;
-    const seen = this.folded.get(id);
+    const key = `${s.comm}\u0000${frames.join(";")}`;
+    const seen = this.folded.get(key);
     if (seen) seen.count++;
-    else this.folded.set(id, {comm: s.comm, frames, count: 1, line: s.line});
+    else this.folded.set(key, {comm: s.comm, frames, count: 1, line: s.line});
   }
 
   private problem(no: number, text: string, reason: string): void {
