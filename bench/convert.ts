@@ -51,7 +51,9 @@ export async function benchConvert(work: string, sizesMB: number[], log: (s: str
       const path = join(bundle, file);
       log(`generating ${mb} MB of ${format}…`);
       const bytes = await generate(path, mb * 1e6);
-      sh(`cat "$1" > /dev/null`, [path]); // warm the page cache so every contender reads from memory
+      // Flush the generated file to disk (its writeback would compete with whoever runs next)
+      // and warm the page cache so every contender reads from memory.
+      sh(`sync && cat "$1" > /dev/null`, [path]);
       const awkSeconds = seconds(() => sh(`awk '{n+=$NF} END{print n}' "$1" > /dev/null`, [path]));
       const pipelineSeconds =
         format === "perf script" ? seconds(() => sh(`cat "$1" | awk '${AWK_COLLAPSE}' | sort | uniq -c | sort -rn > /dev/null`, [path])) : null;
