@@ -3,7 +3,7 @@
 // match once per stack.
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {buildFlameTree, matchedSamples, nameOf, pathOf, profileOf} from "../src/components/flame-tree.js";
+import {FIRST_VIEW_SHARE, buildFlameTree, decodeFlameTree, encodeFlameFile, encodeFlameTree, matchedSamples, nameOf, pathOf, profileOf, readFlameFile} from "../loaders/findings/flame-tree.js";
 
 function randomStacks(n: number, seed: number) {
   let s = seed;
@@ -54,4 +54,67 @@ test("a search counts each stack once, however many of its frames match", () => 
   ]));
   assert.equal(matchedSamples(tree, (n) => n.startsWith("blake3::")), 6);
   assert.equal(matchedSamples(tree, (n) => n === "nothing"), 0);
+});
+
+test("the binary tree the build ships reads back as the same tree; damaged bytes are refused", () => {
+  const stacks = [...randomStacks(3000, 7), {frames: ["<script>\u202e", "日本語;x", "\u0001"], samples: 2 ** 40}];
+  const tree = buildFlameTree(profileOf(stacks));
+  const bytes = encodeFlameTree(tree);
+  const copy = decodeFlameTree(bytes.slice().buffer);
+  for (const key of ["size", "maxDepth", "total"] as const) assert.deepEqual(copy[key], tree[key], key);
+  assert.deepEqual([...copy.names].sort(), [...tree.names].sort());
+  // Nodes are renumbered depth first; each call path keeps its samples, depth and left edge,
+  // and every children list stays widest first.
+  const byPath = (t: typeof tree) => new Map(Array.from({length: t.size}, (_, n) => [pathOf(t, n), [t.value[n], t.depth[n], t.x0[n]]]));
+  assert.deepEqual(byPath(copy), byPath(tree));
+  const nodeOf = new Map(Array.from({length: tree.size}, (_, n) => [pathOf(tree, n), n]));
+  const kids = (t: typeof tree, n: number) => Array.from(t.children.subarray(t.offset[n], t.offset[n + 1]), (k) => pathOf(t, k));
+  for (let n = 0; n < copy.size; n++) assert.deepEqual(kids(copy, n), kids(tree, nodeOf.get(pathOf(copy, n))!));
+  assert.throws(() => decodeFlameTree(bytes.slice(0, bytes.length - 1).buffer), /truncated/);
+  const bad = bytes.slice();
+  bad[24] = 5; // the root at depth 5
+  assert.throws(() => decodeFlameTree(bad.buffer), /node 0: malformed/);
+  const fractional = buildFlameTree(profileOf([{frames: ["a", "b"], samples: 0.5}, {frames: ["a"], samples: 1e300}]));
+  assert.deepEqual(Array.from(decodeFlameTree(encodeFlameTree(fractional).slice().buffer).value), Array.from(fractional.value));
+  assert.throws(() => decodeFlameTree(new TextEncoder().encode("{\"frames\": []}").buffer), /not a bpfbook flame tree/);
+});
+
+/** The bytes as a stream of small chunks, as a network would deliver them. */
+function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) controller.close();
+      else controller.enqueue(bytes.slice(at, (at += size)));
+    }
+  });
+}
+
+test("the flame file gives the first view's tree, every node of it wide enough, then the whole tree", async () => {
+  // One heavy stack and many light ones: most light nodes are under the first view's share.
+  const light = randomStacks(20_000, 3).map((s, i) => ({frames: [...s.frames, `leaf${i}`], samples: s.samples}));
+  const stacks = [{frames: ["main", "work", "hot"], samples: 100_000}, ...light];
+  const tree = buildFlameTree(profileOf(stacks));
+  const file = await readFlameFile(chunked(encodeFlameFile(tree), 1000));
+  const {first} = file;
+  const whole = await file.whole();
+  assert.ok(first.size < tree.size / 2, `the first view is smaller: ${first.size} of ${tree.size} nodes`);
+  const full = new Map(Array.from({length: tree.size}, (_, n) => [pathOf(tree, n), tree.value[n]]));
+  for (let n = 0; n < first.size; n++) {
+    assert.equal(first.value[n], full.get(pathOf(first, n)), "a drawn node holds all its samples");
+    assert.ok(first.value[n] >= FIRST_VIEW_SHARE * tree.total);
+  }
+  const wide = Array.from(full.values()).filter((v) => v >= FIRST_VIEW_SHARE * tree.total).length;
+  assert.equal(first.size, wide, "every node wide enough is in the first view");
+  assert.deepEqual(new Map(Array.from({length: whole.size}, (_, n) => [pathOf(whole, n), whole.value[n]])), full);
+});
+
+test("a small profile's flame file is one tree, read whole at once", async () => {
+  const tree = buildFlameTree(profileOf(randomStacks(50, 9)));
+  const bytes = encodeFlameFile(tree);
+  assert.equal(bytes.length, encodeFlameTree(tree).length);
+  const file = await readFlameFile(chunked(bytes, 7));
+  assert.equal(await file.whole(), file.first);
+  assert.equal(file.first.size, tree.size);
+  await assert.rejects(readFlameFile(chunked(bytes.slice(0, 30), 7)), /truncated/);
 });

@@ -179,6 +179,9 @@ test("flame graph on 100k unique stacks: drawn, zoom and search work", async () 
   // Click the second row (the child of the root "all"): the zoom focuses it.
   await canvas.click({position: {x: 100, y: 18 + 9}});
   assert.equal(await canvas.getAttribute("data-focus"), "main");
+  // The first view's tree is drawn first; the whole tree replaces it, keeping the zoom.
+  await page.waitForSelector(".flamegraph[data-complete]", {timeout: 60_000});
+  assert.equal(await canvas.getAttribute("data-focus"), "main");
   await page.locator(".flamegraph button").click();
   assert.equal(await canvas.getAttribute("data-focus"), "");
   await page.locator(".flamegraph input").fill("^leaf_4242$");

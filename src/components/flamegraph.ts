@@ -2,7 +2,7 @@
 // smooth: click a frame to zoom into it, reset, search (with the share of samples that
 // match), tooltips, colour by crate/module. Frame names are drawn with fillText and shown
 // in tooltips with textContent: text from captures is never parsed as markup.
-import {type FlameTree, type Profile, type Stack, buildFlameTree, matchedSamples, nameOf, pathOf, pathShares, profileOf} from "./flame-tree.js";
+import {type FlameTree, type Profile, type Stack, buildFlameTree, matchedSamples, nameOf, pathOf, pathShares, profileOf} from "./findings.generated.js";
 
 export type {Profile, Stack};
 
@@ -29,12 +29,28 @@ function diffColour(delta: number): string {
   return delta >= 0 ? `hsl(0, ${30 + 60 * t}%, ${85 - 35 * t}%)` : `hsl(220, ${30 + 60 * t}%, ${85 - 35 * t}%)`;
 }
 
-const asProfile = (input: Stack[] | Profile): Profile => (Array.isArray(input) ? profileOf(input) : input);
+type Input = Stack[] | Profile | FlameTree;
+const treeOf = (input: Input): FlameTree =>
+  Array.isArray(input) ? buildFlameTree(profileOf(input)) : "stacks" in input ? buildFlameTree(input) : input;
 
-export function flameGraph(input: Stack[] | Profile, {width = 960, baseline}: {width?: number; baseline?: Stack[] | Profile} = {}): HTMLElement {
-  const tree: FlameTree = buildFlameTree(asProfile(input));
-  const base = baseline ? pathShares(buildFlameTree(asProfile(baseline))) : null;
-  const {value, x0, depth: depthOf, offset, children, total} = tree;
+export interface FlameGraphOptions {
+  width?: number;
+  /** Colour by the change in each call path's share against this profile. */
+  baseline?: Input;
+  /**
+   * The whole tree, when `input` is only the first view's (readFlameFile): asked for once
+   * the first view is painted, it then replaces it, keeping the zoom and search; until
+   * then the status says so.
+   */
+  complete?: () => Promise<FlameTree>;
+}
+
+/** A flame graph of stacks, a compact profile, or a tree built already (decodeFlameTree). */
+export function flameGraph(input: Input, {width = 960, baseline, complete}: FlameGraphOptions = {}): HTMLElement {
+  let tree = treeOf(input);
+  const base = baseline ? pathShares(treeOf(baseline)) : null;
+  let {value, x0, depth: depthOf, offset, children, total} = tree;
+  let partial = complete !== undefined;
   let focus = 0;
   let search: RegExp | null = null;
   // Colour per distinct frame, computed when first drawn (module names repeat a lot).
@@ -54,12 +70,16 @@ export function flameGraph(input: Stack[] | Profile, {width = 960, baseline}: {w
   status.style.marginLeft = "1em";
   controls.append(searchBox, reset, status);
   const canvas = document.createElement("canvas");
-  const height = (tree.maxDepth + 1) * ROW;
   const ratio = window.devicePixelRatio || 1;
-  canvas.width = width * ratio;
-  canvas.height = height * ratio;
-  canvas.style.width = `${width}px`;
-  canvas.style.height = `${height}px`;
+  let height = 0;
+  const size = () => {
+    height = (tree.maxDepth + 1) * ROW;
+    canvas.width = width * ratio;
+    canvas.height = height * ratio;
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+  };
+  size();
   const tooltip = document.createElement("div");
   tooltip.className = "flamegraph-tooltip";
   Object.assign(tooltip.style, {position: "absolute", pointerEvents: "none", background: "var(--theme-background)", border: "1px solid var(--theme-foreground-faint)", padding: "4px 6px", font: "12px var(--sans-serif)", display: "none", maxWidth: "600px", overflowWrap: "anywhere"});
@@ -143,9 +163,10 @@ export function flameGraph(input: Stack[] | Profile, {width = 960, baseline}: {w
     if (search) {
       const n = matchedSamples(tree, (name) => search!.test(name));
       status.textContent = `${n.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} samples match (${((n / total) * 100).toFixed(1)}%)`;
+      if (partial) status.textContent += " in the frames drawn so far; the full profile is loading…";
       status.dataset.matched = String(n);
     } else {
-      status.textContent = "";
+      status.textContent = partial ? "The full profile is loading…" : "";
       delete status.dataset.matched;
     }
     draw();
@@ -176,6 +197,40 @@ export function flameGraph(input: Stack[] | Profile, {width = 960, baseline}: {w
     draw();
   });
   searchBox.addEventListener("input", updateSearch);
+  if (complete) {
+    status.textContent = "The full profile is loading…";
+    const swap = (whole: FlameTree) => {
+      if (whole === tree) {
+        partial = false;
+        if (search) updateSearch();
+        else status.textContent = "";
+        container.dataset.complete = "true";
+        return;
+      }
+      const path = focus === 0 ? [] : pathOf(tree, focus).split("\u0000").slice(1);
+      tree = whole;
+      ({value, x0, depth: depthOf, offset, children, total} = tree);
+      focus = nodeOfPath(tree, path);
+      colours.clear(); // keyed by frame index, which differs between the two trees
+      partial = false;
+      size();
+      updateSearch();
+      container.dataset.complete = "true";
+    };
+    requestAnimationFrame(() => setTimeout(() => void complete().then(swap), 0));
+  } else container.dataset.complete = "true";
   draw();
   return container;
+}
+
+/** The node at the end of a call path (names from the root), or the deepest one found on the way. */
+function nodeOfPath(tree: FlameTree, path: string[]): number {
+  let node = 0;
+  for (const name of path) {
+    let next = -1;
+    for (let c = tree.offset[node]; c < tree.offset[node + 1] && next === -1; c++) if (nameOf(tree, tree.children[c]) === name) next = tree.children[c];
+    if (next === -1) break;
+    node = next;
+  }
+  return node;
 }
