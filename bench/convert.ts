@@ -2,7 +2,7 @@
 // one awk pass summing the last field (the floor for reading the file at all) and the
 // classic `perf script | awk collapse | sort | uniq -c | sort -rn` pipeline.
 
-import {execFileSync, spawnSync} from "node:child_process";
+import {spawnSync} from "node:child_process";
 import {mkdirSync, rmSync} from "node:fs";
 import {join} from "node:path";
 import {bpftraceText, folded, perfScript} from "./generate.js";
@@ -16,6 +16,8 @@ export interface ConvertRow {
   lines: number;
   awkSeconds: number;
   pipelineSeconds: number | null;
+  /** Why the conversion failed (the benchmark goes on with the next input). */
+  failed?: string;
 }
 
 const FORMATS = {
@@ -59,10 +61,16 @@ export async function benchConvert(work: string, sizesMB: number[], log: (s: str
         format === "perf script" ? seconds(() => sh(`cat "$1" | awk '${AWK_COLLAPSE}' | sort | uniq -c | sort -rn > /dev/null`, [path])) : null;
       log(`converting ${mb} MB of ${format}…`);
       const out = join(work, "out");
-      const child = execFileSync(process.execPath, ["--import", "tsx", "bench/convert-child.ts", bundle, out], {encoding: "utf8", maxBuffer: 1 << 20});
-      const {ms, rssMB, lines} = JSON.parse(child.trim().split("\n").pop()!);
+      const child = spawnSync(process.execPath, ["--import", "tsx", "bench/convert-child.ts", bundle, out], {encoding: "utf8", maxBuffer: 1 << 20});
       rmSync(out, {recursive: true, force: true});
       rmSync(bundle, {recursive: true, force: true});
+      if (child.status !== 0) {
+        const failed = /Error[^\n]*/.exec(child.stderr)?.[0] ?? `exit ${child.status ?? child.signal}`;
+        log(`converting ${mb} MB of ${format} failed: ${failed}`);
+        rows.push({format, mb, seconds: NaN, mbPerSecond: NaN, rssMB: NaN, lines: 0, awkSeconds, pipelineSeconds, failed});
+        continue;
+      }
+      const {ms, rssMB, lines} = JSON.parse(child.stdout.trim().split("\n").pop()!);
       const secondsTaken = ms / 1000;
       rows.push({format, mb, seconds: secondsTaken, mbPerSecond: bytes / 1e6 / secondsTaken, rssMB, lines, awkSeconds, pipelineSeconds});
     }

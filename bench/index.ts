@@ -38,7 +38,11 @@ try {
       "## Convert",
       table(
         ["format", "input MB", "lines", "seconds", "MB/s", "peak RSS MB", "÷ awk pass", "÷ classic pipeline"],
-        rows.map((r) => [r.format, r.mb, r.lines.toLocaleString("en-US"), f(r.seconds, 2), f(r.mbPerSecond), f(r.rssMB, 0), f(r.seconds / r.awkSeconds), r.pipelineSeconds === null ? "–" : f(r.seconds / r.pipelineSeconds, 2)])
+        rows.map((r) =>
+          r.failed
+            ? [r.format, r.mb, `failed: ${r.failed}`, "", "", "", "", ""]
+            : [r.format, r.mb, r.lines.toLocaleString("en-US"), f(r.seconds, 2), f(r.mbPerSecond), f(r.rssMB, 0), f(r.seconds / r.awkSeconds), r.pipelineSeconds === null ? "–" : f(r.seconds / r.pipelineSeconds, 2)]
+        )
       )
     );
   }

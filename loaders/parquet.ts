@@ -25,9 +25,10 @@ export const MEMORY_LIMIT = process.env.BPFBOOK_MEMORY_LIMIT || "128MB";
 
 const FLUSH_EVERY = 20_000;
 
-// Small row groups: DuckDB writes a row group of frame lists several times faster at 20k
-// rows than at its default 122,880, and holds less of it in memory at once.
-const ROW_GROUP_SIZE = 20_000;
+// Tables with rows read by DuckDB itself (large folded files) are written in small row
+// groups: DuckDB writes frame lists several times faster at 20k rows than at its default
+// 122,880. Not for the others: a 1 GB bpftrace capture's stacks ran out of memory so.
+const BULK_ROW_GROUP_SIZE = 20_000;
 
 export class ParquetWriter implements RowSink, BulkTarget {
   private appenders = new Map<TableName, DuckDBAppender>();
@@ -122,8 +123,10 @@ export class ParquetWriter implements RowSink, BulkTarget {
     mkdirSync(temp, {recursive: true});
     try {
       for (const name of tableNames) {
-        const rows = [`SELECT * FROM ${sqlIdentifier(name)}`, ...(this.bulk.get(name) ?? [])].join(" UNION ALL ");
-        await this.connection.run(`COPY (${rows}) TO ${sqlString(join(temp, `${name}.parquet`))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
+        const bulk = this.bulk.get(name) ?? [];
+        const rows = [`SELECT * FROM ${sqlIdentifier(name)}`, ...bulk].join(" UNION ALL ");
+        const options = `FORMAT parquet, COMPRESSION zstd${bulk.length > 0 ? `, ROW_GROUP_SIZE ${BULK_ROW_GROUP_SIZE}` : ""}`;
+        await this.copy(`COPY (${rows}) TO ${sqlString(join(temp, `${name}.parquet`))} (${options})`);
       }
       swapInto(temp, dir);
     } catch (error) {
@@ -131,6 +134,17 @@ export class ParquetWriter implements RowSink, BulkTarget {
       throw error;
     } finally {
       this.close();
+    }
+  }
+
+  /** Runs a COPY; if DuckDB runs out of memory, once more on one thread (slower, but it holds less at once). */
+  private async copy(sql: string): Promise<void> {
+    try {
+      await this.connection.run(sql);
+    } catch (error) {
+      if (!/Out of Memory/i.test(String(error))) throw error;
+      await this.connection.run("SET threads = 1");
+      await this.connection.run(sql);
     }
   }
 
