@@ -10,12 +10,18 @@ function random(seed: number) {
   return () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
 }
 
+/** The lines of `bytes` cut at `cuts`, each chunk pushed from one reused buffer, as forEachLine reads a file. */
 function split(bytes: Buffer, cuts: number[], maxLength: number): Line[] {
   const lines: Line[] = [];
   const splitter = new LineSplitter(maxLength);
+  const reused = Buffer.alloc(bytes.length);
   let from = 0;
   for (const cut of [...cuts, bytes.length]) {
-    if (cut > from) splitter.push(bytes.subarray(from, cut), (l) => lines.push(l));
+    if (cut > from) {
+      reused.fill(0xff);
+      bytes.copy(reused, 0, from, cut);
+      splitter.push(reused.subarray(0, cut - from), (l) => lines.push(l));
+    }
     from = Math.max(from, cut);
   }
   splitter.end((l) => lines.push(l));
