@@ -33,23 +33,19 @@ export function emitFindings(argv = process.argv.slice(2)): Promise<void> {
 }
 
 /** The on-CPU stacks the flame graph draws (cpu.hotspots' stacks query), compact: each distinct frame once, stacks as frame indexes. */
-async function hotspotProfile(dir: string): Promise<{sql: string; profile: Profile}> {
-  const sql = findingSpec("cpu.hotspots").queries.stacks;
+async function hotspotProfile(dir: string): Promise<Profile> {
   const db = await openTables(dir);
   try {
-    const rows = await db.query(sql);
-    return {sql, profile: profileOf(rows.map((r) => ({frames: r.frames as string[], samples: Number(r.samples)})))};
+    const rows = await db.query(findingSpec("cpu.hotspots").queries.stacks);
+    return profileOf(rows.map((r) => ({frames: r.frames as string[], samples: Number(r.samples)})));
   } finally {
     db.close();
   }
 }
 
-/** The profile as JSON with its query, for the categories and top frames (drawn after the flame graph). */
+/** The profile as JSON, for the categories and top frames (drawn after the flame graph). */
 export function emitProfile(argv = process.argv.slice(2)): Promise<void> {
-  return emitForBundle(argv, async (dir) => {
-    const {sql, profile} = await hotspotProfile(dir);
-    return JSON.stringify({sql, ...profile});
-  });
+  return emitForBundle(argv, async (dir) => JSON.stringify(await hotspotProfile(dir)));
 }
 
 /**
@@ -58,7 +54,7 @@ export function emitProfile(argv = process.argv.slice(2)): Promise<void> {
  * distinct stacks drew in 2 s from the JSON profile).
  */
 export function emitFlameTree(argv = process.argv.slice(2)): Promise<void> {
-  return emitForBundle(argv, async (dir) => Buffer.from(encodeFlameFile(buildFlameTree((await hotspotProfile(dir)).profile))));
+  return emitForBundle(argv, async (dir) => Buffer.from(encodeFlameFile(buildFlameTree(await hotspotProfile(dir)))));
 }
 
 export interface BundleSummary {

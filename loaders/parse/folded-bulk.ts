@@ -7,8 +7,7 @@
 // the lines differently, the caller parses the file line by line instead.
 
 import {isUtf8} from "node:buffer";
-import {open} from "node:fs/promises";
-import {MAX_LINE_LENGTH} from "../lines.js";
+import {MAX_LINE_LENGTH, readChunks} from "../lines.js";
 import {type LineCounts, schemas} from "../model.js";
 import type {FileRef} from "./bpftrace-text.js";
 import {PROBLEM_TEXT_LENGTH} from "./folded.js";
@@ -35,7 +34,7 @@ export async function plainLineCount(path: string): Promise<number | null> {
   let lines = 0;
   let carry = Buffer.alloc(0); // the unfinished last line of the previous chunk
   let bytes = 0;
-  for await (const chunk of chunksOf(path)) {
+  for await (const chunk of readChunks(path, 1 << 22)) {
     if (bytes === 0 && chunk[0] === 0x0a) return null; // a leading empty line
     bytes += chunk.length;
     const first = chunk.indexOf(0x0a);
@@ -68,21 +67,6 @@ function plain(whole: Buffer): boolean {
     if (whole[i + 1] !== 0x0a) return false; // DuckDB's reader treats a lone \r as a line end too
   }
   return true;
-}
-
-/** The file in chunks read into one reused buffer (fresh buffers cost a page fault per 4 kB). */
-async function* chunksOf(path: string): AsyncGenerator<Buffer> {
-  const file = await open(path);
-  try {
-    const buffer = Buffer.allocUnsafe(1 << 22);
-    for (;;) {
-      const {bytesRead} = await file.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
-    }
-  } finally {
-    await file.close();
-  }
 }
 
 function countNewlines(buffer: Buffer): number {

@@ -200,24 +200,21 @@ export function flameGraph(input: Input, {width = 960, baseline, complete}: Flam
   if (complete) {
     status.textContent = "The full profile is loading…";
     const swap = (whole: FlameTree) => {
-      if (whole === tree) {
-        partial = false;
-        if (search) updateSearch();
-        else status.textContent = "";
-        container.dataset.complete = "true";
-        return;
+      if (whole !== tree) {
+        const path: string[] = [];
+        for (let n = focus; n > 0; n = tree.parent[n]) path.unshift(nameOf(tree, n));
+        tree = whole;
+        ({value, x0, depth: depthOf, offset, children, total} = tree);
+        focus = nodeOfPath(tree, path);
+        colours.clear(); // keyed by frame index, which differs between the two trees
+        size();
       }
-      const path = focus === 0 ? [] : pathOf(tree, focus).split("\u0000").slice(1);
-      tree = whole;
-      ({value, x0, depth: depthOf, offset, children, total} = tree);
-      focus = nodeOfPath(tree, path);
-      colours.clear(); // keyed by frame index, which differs between the two trees
       partial = false;
-      size();
       updateSearch();
       container.dataset.complete = "true";
     };
-    requestAnimationFrame(() => setTimeout(() => void complete().then(swap), 0));
+    const failed = (error: Error) => (status.textContent = `The full profile could not be read: ${error.message}`);
+    requestAnimationFrame(() => setTimeout(() => void complete().then(swap, failed), 0));
   } else container.dataset.complete = "true";
   draw();
   return container;
