@@ -86,3 +86,37 @@ test("only plain text with one line per \\n takes the bulk path", async () => {
     assert.equal(await eligible(text), false, JSON.stringify(text));
   }
 });
+
+// Line numbers come from pairing DuckDB's scan with 1…n by position: on a file spanning
+// many of its read buffers, every row must still get its own line.
+for (const [name, problemEvery] of [["every line a stack", 0], ["a problem line every 10,000", 10_000]] as const) {
+  test(`folded, 40 MB, ${name}: each stack keeps its own line number`, async () => {
+    const dir = join(tempDir("bulk-big"), "b");
+    mkdirSync(dir);
+    const path = join(dir, "05-oncpu.folded");
+    const lines: string[] = [];
+    // Lines of varied length whose count is their own line number.
+    for (let n = 1; lines.length === 0 || lines.join("\n").length < 40e6; ) {
+      const block: string[] = [];
+      for (let k = 0; k < 10_000; k++, n++) {
+        block.push(problemEvery && n % problemEvery === 0 ? `no count (line ${n})` : `root;mid_${n % 97};${"leaf".repeat(1 + (n % 150))} ${n}`);
+      }
+      lines.push(block.join("\n"));
+    }
+    writeFileSync(path, lines.join("\n") + "\n");
+    const out = join(tempDir("bulk-big-out"), "t");
+    const summary = await convertToParquet(dir, out, {strict: false});
+    const db = await openTables(out);
+    const [check] = await db.query(`
+      SELECT count(*) AS stacks, count(*) FILTER (value <> line) AS misnumbered,
+             count(*) FILTER (stack_id <> line - line // ${problemEvery || 1e12}) AS misidentified,
+             (SELECT count(*) FROM problems WHERE text <> 'no count (line ' || line || ')') AS misplaced_problems
+      FROM stacks`);
+    db.close();
+    const [file] = summary.files;
+    assert.ok(file.lines > 100_000, `${file.lines} lines`);
+    assert.equal(Number(check.stacks), file.data_lines);
+    assert.equal(file.problem_lines, problemEvery ? Math.floor(file.lines / problemEvery) : 0);
+    assert.deepEqual([check.misnumbered, check.misidentified, check.misplaced_problems].map(Number), [0, 0, 0]);
+  });
+}

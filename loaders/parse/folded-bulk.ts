@@ -92,7 +92,7 @@ export async function convertFoldedInBulk(target: BulkTarget, path: string, ref:
   }
   if (Number(shape.lines) !== lines || Number(shape.split) > 0) return null;
   if (Number(shape.irregular) === 0) {
-    target.addBulkRows("stacks", everyLineAStack(path, ref));
+    target.addBulkRows("stacks", everyLineAStack(path, ref, lines));
     return {
       counts: {lines, data_lines: lines, blank_lines: 0, tool_lines: 0, problem_lines: 0},
       recognized: true,
@@ -103,15 +103,15 @@ export async function convertFoldedInBulk(target: BulkTarget, path: string, ref:
   const counts = await target.one(`
     SELECT count(*) FILTER (reason IS NULL AND NOT blank) AS data, count(*) FILTER (blank) AS blank,
            count(*) FILTER (reason IS NOT NULL) AS problems
-    FROM (${classifiedLines(path, ref, false)})`);
+    FROM (${classifiedLines(path, ref, null)})`);
   const data = Number(counts.data);
   const problems = Number(counts.problems);
   if (problems > 0) {
     await target.run(`
       INSERT INTO problems SELECT capture_id, file, line, text[:${PROBLEM_TEXT_LENGTH}], reason
-      FROM (${classifiedLines(path, ref, true)}) WHERE reason IS NOT NULL`);
+      FROM (${classifiedLines(path, ref, lines)}) WHERE reason IS NOT NULL`);
   }
-  target.addBulkRows("stacks", someLinesStacks(path, ref));
+  target.addBulkRows("stacks", someLinesStacks(path, ref, lines));
   return {
     counts: {lines, data_lines: data, blank_lines: Number(counts.blank), tool_lines: 0, problem_lines: problems},
     recognized: data > 0,
@@ -133,22 +133,22 @@ const STACK_LINE = `[^${CONTROL}]*[^${CONTROL}\\t ][^${CONTROL}]* [0-9]+\\r?`;
  * expressions anchored at the line's end are much cheaper here than the character
  * arithmetic (reverse, strpos, left) the classifying query needs.
  */
-function everyLineAStack(path: string, ref: FileRef): string {
+function everyLineAStack(path: string, ref: FileRef, lines: number): string {
   return `
     SELECT ${sqlString(ref.capture_id)} AS capture_id, ${sqlString(ref.file)} AS file, NULL::VARCHAR AS map, NULL::VARCHAR AS key,
            line::INTEGER AS stack_id, string_split(regexp_replace(text, '[ \\t]* [0-9]+\\r?$', ''), ';') AS frames,
            regexp_extract(text, ' ([0-9]+)\\r?$', 1)::DOUBLE AS value, 'samples' AS unit, false AS bookkeeping, line::INTEGER AS line
-    FROM (SELECT row_number() OVER () AS line, text FROM ${source(path)})`;
+    FROM ${numberedLines(path, lines)}`;
 }
 
 /** Stack ids count data lines only, skipping blank and problem lines. */
-function someLinesStacks(path: string, ref: FileRef): string {
-  const stackId = "(sum(CASE WHEN reason IS NULL AND NOT blank THEN 1 ELSE 0 END) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))::INTEGER";
-  return `SELECT ${stackColumns("stack_id")} FROM (SELECT *, ${stackId} AS stack_id FROM (${classifiedLines(path, ref, true)})) WHERE reason IS NULL AND NOT blank`;
+function someLinesStacks(path: string, ref: FileRef, lines: number): string {
+  const stackId = "(sum(CASE WHEN reason IS NULL AND NOT blank THEN 1 ELSE 0 END) OVER (ORDER BY line ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))::INTEGER";
+  return `SELECT ${stackColumns("stack_id")} FROM (SELECT *, ${stackId} AS stack_id FROM (${classifiedLines(path, ref, lines)})) WHERE reason IS NULL AND NOT blank`;
 }
 
-/** Every line split at its last space; numbering lines makes the scan run on one core. */
-function splitLines(path: string, ref: FileRef, numbered: boolean): string {
+/** Every line split at its last space, numbered when the file's line count is given (which reads it on one core). */
+function splitLines(path: string, ref: FileRef, lines: number | null): string {
   return `
     SELECT ${sqlString(ref.capture_id)} AS capture_id, ${sqlString(ref.file)} AS file, *,
            rtrim(left(text, space - 1), ' ' || chr(9)) AS head, substr(text, space + 1) AS tally
@@ -156,8 +156,17 @@ function splitLines(path: string, ref: FileRef, numbered: boolean): string {
       SELECT *, CASE WHEN strpos(reverse(text), ' ') = 0 THEN 0 ELSE length(text) - strpos(reverse(text), ' ') + 1 END AS space
       FROM (
         SELECT line, CASE WHEN suffix(raw, chr(13)) THEN left(raw, length(raw) - 1) ELSE raw END AS text, rest
-        FROM (SELECT ${numbered ? "row_number() OVER ()" : "NULL::BIGINT"} AS line, coalesce(text, '') AS raw, rest FROM ${source(path)})))`;
+        FROM (SELECT line, coalesce(text, '') AS raw, rest FROM ${lines === null ? `(SELECT NULL::BIGINT AS line, * FROM ${source(path)})` : numberedLines(path, lines)})))`;
 }
+
+/**
+ * The file's `lines` lines numbered from 1: the scan paired by position with 1…lines.
+ * A positional join reads the file on one thread, in order, as the streaming
+ * row_number() window it replaces did, but cost half as much (200 MB: 1.6 s vs 2.8 s
+ * for the COPY). The caller has checked that DuckDB reads exactly `lines` lines.
+ */
+const numberedLines = (path: string, lines: number) =>
+  `(SELECT line, text, rest FROM ${source(path)} POSITIONAL JOIN (SELECT range AS line FROM range(1, ${lines + 1})))`;
 
 /** The file's lines as DuckDB's CSV reader sees them: `text`, and `rest` if a line held the separator. */
 const source = (path: string) => `read_csv(${sqlString(path)}, columns = {'text': 'VARCHAR', 'rest': 'VARCHAR'}, header = false,
@@ -165,7 +174,7 @@ const source = (path: string) => `read_csv(${sqlString(path)}, columns = {'text'
     strict_mode = false, null_padding = true)`;
 
 /** Every line with, when it is not a stack, why: folded.ts's rules in the same order. */
-function classifiedLines(path: string, ref: FileRef, numbered: boolean): string {
+function classifiedLines(path: string, ref: FileRef, lines: number | null): string {
   return `
     SELECT *,
       CASE WHEN length(text) > ${MAX_LINE_LENGTH} THEN 'line too long'
@@ -173,5 +182,5 @@ function classifiedLines(path: string, ref: FileRef, numbered: boolean): string 
            WHEN regexp_matches(text, '[\\x00-\\x08\\x0b-\\x1f\\x7f\\x{fffd}]') THEN 'binary or undecodable data'
            WHEN space = 0 OR head = '' OR NOT regexp_full_match(tally, '[0-9]+') THEN 'not a folded stack: expected ''frame;frame;... count'''
       END AS reason
-    FROM (SELECT *, length(text) <= ${MAX_LINE_LENGTH} AND regexp_full_match(text, '[ \\t]*') AS blank FROM (${splitLines(path, ref, numbered)}))`;
+    FROM (SELECT *, length(text) <= ${MAX_LINE_LENGTH} AND regexp_full_match(text, '[ \\t]*') AS blank FROM (${splitLines(path, ref, lines)}))`;
 }
