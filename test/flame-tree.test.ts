@@ -116,5 +116,13 @@ test("a small profile's flame file is one tree, read whole at once", async () =>
   const file = await readFlameFile(chunked(bytes, 7));
   assert.equal(await file.whole(), file.first);
   assert.equal(file.first.size, tree.size);
-  await assert.rejects(readFlameFile(chunked(bytes.slice(0, 30), 7)), /truncated/);
+  await assert.rejects(readFlameFile(chunked(bytes.slice(0, 30), 7), "qfc/flame.bin"), /^Error: qfc\/flame\.bin: truncated flame tree$/);
+});
+
+test("a flame file damaged past its first view fails when the whole tree is read, naming the file", async () => {
+  const tree = buildFlameTree(profileOf(randomStacks(3000, 5)));
+  const bytes = encodeFlameFile(tree);
+  const file = await readFlameFile(chunked(bytes.slice(0, bytes.length - 5), 1000), "b/flame.bin");
+  assert.ok(file.first.size < tree.size, "the first view was readable");
+  await assert.rejects(file.whole(), /^Error: b\/flame\.bin: truncated flame tree$/);
 });

@@ -215,8 +215,11 @@ export interface FlameFile {
   whole(): Promise<FlameTree>;
 }
 
-/** Reads a flame file as it streams in, as far as the first view's tree. */
-export async function readFlameFile(stream: ReadableStream<Uint8Array>): Promise<FlameFile> {
+/**
+ * Reads a flame file as it streams in, as far as the first view's tree. Errors name
+ * `source` (the file as the reader knows it), since the page shows them as they are.
+ */
+export async function readFlameFile(stream: ReadableStream<Uint8Array>, source = "flame file"): Promise<FlameFile> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
@@ -248,13 +251,17 @@ export async function readFlameFile(stream: ReadableStream<Uint8Array>): Promise
     await fill(end);
     return {tree: decodeFlameTree(buffer.slice(from, end).buffer), end};
   };
-  const view = await next(0);
+  const named = <T>(reading: Promise<T>) =>
+    reading.catch((error: Error) => {
+      throw new Error(`${source}: ${error.message}`);
+    });
+  const view = await named(next(0));
   let whole: Promise<FlameTree> | null = null;
   const readWhole = async () => {
     await fill(view.end + 1);
     return buffer.length > view.end ? (await next(view.end)).tree : view.tree;
   };
-  return {first: view.tree, whole: () => (whole ??= readWhole())};
+  return {first: view.tree, whole: () => (whole ??= named(readWhole()))};
 }
 
 export function decodeFlameTree(buffer: ArrayBuffer): FlameTree {
