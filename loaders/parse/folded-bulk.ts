@@ -135,10 +135,10 @@ const STACK_LINE = `[^${CONTROL}]*[^${CONTROL}\\t ][^${CONTROL}]* [0-9]+\\r?`;
  */
 function everyLineAStack(path: string, ref: FileRef, lines: number): string {
   return `
-    SELECT ${sqlString(ref.capture_id)} AS capture_id, ${sqlString(ref.file)} AS file, NULL::VARCHAR AS map, NULL::VARCHAR AS key,
-           line::INTEGER AS stack_id, string_split(regexp_replace(text, '[ \\t]* [0-9]+\\r?$', ''), ';') AS frames,
-           regexp_extract(text, ' ([0-9]+)\\r?$', 1)::DOUBLE AS value, 'samples' AS unit, false AS bookkeeping, line::INTEGER AS line
-    FROM ${numberedLines(path, lines)}`;
+    SELECT ${stackColumns("line::INTEGER")}
+    FROM (SELECT ${sqlString(ref.capture_id)} AS capture_id, ${sqlString(ref.file)} AS file, line,
+                 regexp_replace(text, '[ \\t]* [0-9]+\\r?$', '') AS head, regexp_extract(text, ' ([0-9]+)\\r?$', 1) AS tally
+          FROM ${linesOf(path, lines)})`;
 }
 
 /** Stack ids count data lines only, skipping blank and problem lines. */
@@ -147,7 +147,7 @@ function someLinesStacks(path: string, ref: FileRef, lines: number): string {
   return `SELECT ${stackColumns("stack_id")} FROM (SELECT *, ${stackId} AS stack_id FROM (${classifiedLines(path, ref, lines)})) WHERE reason IS NULL AND NOT blank`;
 }
 
-/** Every line split at its last space, numbered when the file's line count is given (which reads it on one core). */
+/** Every line split at its last space, numbered when the file's line count is given (see linesOf). */
 function splitLines(path: string, ref: FileRef, lines: number | null): string {
   return `
     SELECT ${sqlString(ref.capture_id)} AS capture_id, ${sqlString(ref.file)} AS file, *,
@@ -156,17 +156,20 @@ function splitLines(path: string, ref: FileRef, lines: number | null): string {
       SELECT *, CASE WHEN strpos(reverse(text), ' ') = 0 THEN 0 ELSE length(text) - strpos(reverse(text), ' ') + 1 END AS space
       FROM (
         SELECT line, CASE WHEN suffix(raw, chr(13)) THEN left(raw, length(raw) - 1) ELSE raw END AS text, rest
-        FROM (SELECT line, coalesce(text, '') AS raw, rest FROM ${lines === null ? `(SELECT NULL::BIGINT AS line, * FROM ${source(path)})` : numberedLines(path, lines)})))`;
+        FROM (SELECT line, coalesce(text, '') AS raw, rest FROM ${linesOf(path, lines)})))`;
 }
 
 /**
- * The file's `lines` lines numbered from 1: the scan paired by position with 1…lines.
- * A positional join reads the file on one thread, in order, as the streaming
- * row_number() window it replaces did, but cost half as much (200 MB: 1.6 s vs 2.8 s
- * for the COPY). The caller has checked that DuckDB reads exactly `lines` lines.
+ * The file's lines with their numbers when `lines` (the count) is given: the scan paired
+ * by position with 1…lines. A positional join reads the file on one thread, in order, as
+ * the streaming row_number() window it replaces did, but cost half as much (200 MB: 1.6 s
+ * vs 2.8 s for the COPY). The caller has checked that DuckDB reads exactly `lines` lines.
+ * Without a count the scan runs on all cores and `line` is null.
  */
-const numberedLines = (path: string, lines: number) =>
-  `(SELECT line, text, rest FROM ${source(path)} POSITIONAL JOIN (SELECT range AS line FROM range(1, ${lines + 1})))`;
+const linesOf = (path: string, lines: number | null) =>
+  lines === null
+    ? `(SELECT NULL::BIGINT AS line, text, rest FROM ${source(path)})`
+    : `(SELECT line, text, rest FROM ${source(path)} POSITIONAL JOIN (SELECT range AS line FROM range(1, ${lines + 1})))`;
 
 /** The file's lines as DuckDB's CSV reader sees them: `text`, and `rest` if a line held the separator. */
 const source = (path: string) => `read_csv(${sqlString(path)}, columns = {'text': 'VARCHAR', 'rest': 'VARCHAR'}, header = false,
@@ -179,7 +182,7 @@ function classifiedLines(path: string, ref: FileRef, lines: number | null): stri
     SELECT *,
       CASE WHEN length(text) > ${MAX_LINE_LENGTH} THEN 'line too long'
            WHEN blank THEN NULL
-           WHEN regexp_matches(text, '[\\x00-\\x08\\x0b-\\x1f\\x7f\\x{fffd}]') THEN 'binary or undecodable data'
+           WHEN regexp_matches(text, '[${CONTROL}]') THEN 'binary or undecodable data'
            WHEN space = 0 OR head = '' OR NOT regexp_full_match(tally, '[0-9]+') THEN 'not a folded stack: expected ''frame;frame;... count'''
       END AS reason
     FROM (SELECT *, length(text) <= ${MAX_LINE_LENGTH} AND regexp_full_match(text, '[ \\t]*') AS blank FROM (${splitLines(path, ref, lines)}))`;
