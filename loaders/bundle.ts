@@ -4,22 +4,29 @@
 
 import {closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync} from "node:fs";
 import {basename, join, resolve} from "node:path";
+import {sniff as sniffBccHistogram} from "./parse/bcc-histogram.js";
+import {sniff as sniffBccStacks} from "./parse/bcc-stacks.js";
+import {sniff as sniffTable} from "./parse/event-table.js";
 import {PERF_HEADER} from "./parse/perf-script.js";
 
-export type Format = "context" | "bpftrace-text" | "bpftrace-json" | "perf-script" | "folded" | "document";
-export type Kind = "context" | "fsync" | "bio" | "offcpu" | "syscalls" | "oncpu" | "oncpu-report" | "document" | "other";
+export type Format = "context" | "bpftrace-text" | "bpftrace-json" | "perf-script" | "folded" | "bcc-histogram" | "bcc-stacks" | "table" | "document";
+export type Kind = string;
 
 export interface ManifestFile {
   file: string;
   sha256?: string;
   bytes?: number;
   kind?: Kind;
+  /** The tool that wrote the file, where its content cannot tell (a `tool` of loaders/evidence/sources.ts). */
+  tool?: string;
   window_s?: number | null;
 }
 
 export interface Manifest {
   id?: string;
   source?: string;
+  /** Process or thread names of the target, for bundles without a context file (`--target`). */
+  target?: string[];
   files?: ManifestFile[];
   [key: string]: unknown;
 }
@@ -28,6 +35,9 @@ export interface BundleFile {
   file: string;
   path: string;
   kind: Kind;
+  /** Set by the manifest; else recognized from the content while converting. */
+  kindFromManifest: boolean;
+  tool: string | null;
   format: Format;
   window_s: number | null;
 }
@@ -93,7 +103,15 @@ export function readBundle(dir: string): Bundle {
       const path = join(dir, file);
       const listed = byName.get(file);
       const format = formatOf(file, path);
-      return {file, path, format, kind: listed?.kind ?? kindOf(file, format), window_s: listed?.window_s ?? null};
+      return {
+        file,
+        path,
+        format,
+        kind: listed?.kind ?? kindOf(file, format),
+        kindFromManifest: listed?.kind !== undefined,
+        tool: typeof listed?.tool === "string" ? listed.tool : null,
+        window_s: listed?.window_s ?? null
+      };
     });
   // Context first: its facts (target, threads) describe every other file.
   files.sort((a, b) => Number(b.format === "context") - Number(a.format === "context"));
@@ -123,7 +141,7 @@ export function formatOf(file: string, path?: string): Format {
   return path ? sniff(path) : "bpftrace-text";
 }
 
-/** Guess the format from the first meaningful line of a file. */
+/** Tell the format from the first lines of a file (16 kB): each parser knows its own. */
 function sniff(path: string): Format {
   const fd = openSync(path, "r");
   const buffer = Buffer.alloc(16384);
@@ -136,6 +154,10 @@ function sniff(path: string): Format {
   if (line.startsWith("{")) return "bpftrace-json";
   if (PERF_HEADER.test(line) && /^\s+[0-9a-f]+ /.test(lines[first + 1] ?? "")) return "perf-script";
   if (!line.startsWith("@") && !/^Attaching/.test(line) && /^[^\s;][^;]*;.*\s\d+$/.test(line)) return "folded";
+  if (lines.some((l) => /^Attaching \d+ probes?\.\.\.$/.test(l) || /^@[A-Za-z0-9_]*[[:]/.test(l))) return "bpftrace-text";
+  if (sniffBccHistogram(lines)) return "bcc-histogram";
+  if (sniffBccStacks(lines)) return "bcc-stacks";
+  if (sniffTable(lines)) return "table";
   return "bpftrace-text";
 }
 

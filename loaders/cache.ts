@@ -4,20 +4,25 @@
 
 import {createHash} from "node:crypto";
 import {existsSync} from "node:fs";
-import {hashFile} from "./hash.js";
-import {join, resolve} from "node:path";
+import {dirname, join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {hashFile, sourcesHash} from "./hash.js";
 import {readBundle} from "./bundle.js";
 import {convertToParquet} from "./convert.js";
 
-/** Bump when parsing or table shapes change, to invalidate every cached conversion. */
-export const CONVERTER_VERSION = "2";
+const here = dirname(fileURLToPath(import.meta.url));
+let version: string | undefined;
+
+/** The converter's version: a hash of the code that decides the tables (parsers, recognizers, model, writer). */
+export const converterVersion = () =>
+  (version ??= sourcesHash(["parse", "evidence", "bundle.ts", "convert.ts", "lines.ts", "model.ts", "parquet.ts"].map((p) => join(here, p))));
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.BPFBOOK_CACHE || join("node_modules", ".cache", "bpfbook"));
 }
 
 export function bundleHash(bundleDir: string): string {
-  const hash = createHash("sha256").update(CONVERTER_VERSION);
+  const hash = createHash("sha256").update(converterVersion());
   const bundle = readBundle(bundleDir);
   for (const file of ["manifest.json", ...bundle.files.map((f) => f.file)]) {
     const path = join(bundleDir, file);

@@ -5,7 +5,12 @@ import {statSync} from "node:fs";
 import {type Bundle, type BundleFile, type Format, readBundle} from "./bundle.js";
 import {forEachLine} from "./lines.js";
 import {type LineCounts, type Row, type RowSink, type TableName, tableNames} from "./model.js";
-import {BpftraceTextParser, type FileRef, type ParseResult} from "./parse/bpftrace-text.js";
+import {type Fingerprint, recognize} from "./evidence/sources.js";
+import {BccHistogramParser} from "./parse/bcc-histogram.js";
+import {BccStacksParser} from "./parse/bcc-stacks.js";
+import {BpftraceTextParser} from "./parse/bpftrace-text.js";
+import {TableParser} from "./parse/event-table.js";
+import type {FileRef, ParseResult, Parser} from "./parse/common.js";
 import {type ContextFacts, ContextParser} from "./parse/context.js";
 import {BpftraceJsonParser} from "./parse/bpftrace-json.js";
 import {FoldedParser} from "./parse/folded.js";
@@ -17,6 +22,7 @@ export interface FileSummary extends LineCounts {
   file: string;
   kind: string;
   format: string;
+  tool: string | null;
   recognized: boolean;
   rows: Record<TableName, number>;
 }
@@ -24,11 +30,6 @@ export interface FileSummary extends LineCounts {
 export interface ConvertSummary {
   capture_id: string;
   files: FileSummary[];
-}
-
-export interface Parser {
-  push(line: import("./lines.js").Line): void;
-  end(): ParseResult;
 }
 
 /** Keeps every line of a file as a document (`messages`, kind `document`). */
@@ -59,6 +60,36 @@ class CountingSink implements RowSink {
   }
 }
 
+/** Gathers what recognizes a file's source as its rows pass: banners, maps, headers, labels. */
+class FingerprintSink implements RowSink {
+  readonly fp: Fingerprint;
+  private maps = new Set<string>();
+  private keyNames = new Set<string>();
+  private tables = new Set<number>();
+  constructor(
+    private readonly inner: RowSink,
+    format: string
+  ) {
+    this.fp = {format, banners: [], maps: [], headers: [], keyNames: []};
+  }
+  emit(table: TableName, row: Row): void {
+    this.inner.emit(table, row);
+    if (table === "messages" && this.fp.banners.length < 12 && (row.kind === "tool" || row.kind === "printf")) this.fp.banners.push(String(row.text).trim());
+    else if ((table === "histograms" || table === "values" || table === "stacks") && typeof row.map === "string" && !this.maps.has(row.map)) {
+      this.maps.add(row.map);
+      this.fp.maps.push(row.map);
+    }
+    if (table === "histograms" && typeof row.key_name === "string" && !this.keyNames.has(row.key_name)) {
+      this.keyNames.add(row.key_name);
+      this.fp.keyNames.push(row.key_name);
+    }
+    if (table === "events" && !this.tables.has(Number(row.table_id))) {
+      this.tables.add(Number(row.table_id));
+      this.fp.headers.push(row.names as string[]);
+    }
+  }
+}
+
 /** A sink that can also have DuckDB read whole files itself (the Parquet writer). */
 const canBulk = (sink: RowSink): sink is RowSink & BulkTarget => "addBulkRows" in sink;
 
@@ -68,18 +99,24 @@ export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true}
   let facts: ContextFacts | null = null;
   for (const file of bundle.files) {
     const ref = {capture_id: bundle.id, file: file.file};
-    const summary = (meta: ParseResult, rows: Record<TableName, number>): FileSummary =>
-      ({file: file.file, kind: file.kind, format: file.format, recognized: meta.recognized, ...meta.counts, rows});
+    const summary = (meta: ParseResult, rows: Record<TableName, number>, fp: Fingerprint): FileSummary => {
+      // The manifest names a tool or kind where content cannot tell; else the content decides.
+      const source = recognize(fp);
+      const tool = file.tool ?? source?.tool ?? null;
+      const kind = file.kindFromManifest ? file.kind : (source?.kind ?? file.kind);
+      return {file: file.file, kind, format: file.format, tool, recognized: meta.recognized, ...meta.counts, rows};
+    };
     const inBulk = bulk && file.format === "folded" && canBulk(sink) ? await convertFoldedInBulk(sink, file.path, ref) : null;
     if (inBulk) {
-      summaries.push(summary(inBulk, {...noRows(), ...inBulk.rows}));
+      summaries.push(summary(inBulk, {...noRows(), ...inBulk.rows}, {format: "folded", banners: [], maps: [], headers: [], keyNames: []}));
       continue;
     }
     const counting = new CountingSink(sink);
-    const parser = parserFor(file.format, ref, counting);
+    const fingerprint = new FingerprintSink(counting, file.format);
+    const parser = parserFor(file.format, ref, fingerprint);
     await forEachLine(file.path, (line) => parser.push(line));
     if (parser instanceof ContextParser) facts = parser.facts;
-    summaries.push(summary(parser.end(), counting.rows));
+    summaries.push(summary(parser.end(), counting.rows, fingerprint.fp));
   }
   for (const [i, file] of bundle.files.entries()) {
     sink.emit("captures", captureRow(bundle, file, facts, summaries[i]));
@@ -102,18 +139,32 @@ export function parserFor(format: Format, ref: FileRef, sink: RowSink): Parser {
       return new BpftraceJsonParser(ref, sink);
     case "perf-script":
       return new PerfScriptParser(ref, sink);
+    case "bcc-histogram":
+      return new BccHistogramParser(ref, sink);
+    case "bcc-stacks":
+      return new BccStacksParser(ref, sink);
+    case "table":
+      return new TableParser(ref, sink);
   }
 }
 
+/** Target names the manifest gives (`--target`), for bundles whose context does not. */
+function manifestTargets(bundle: Bundle): string[] {
+  const target = bundle.manifest?.target;
+  return Array.isArray(target) ? target.filter((t): t is string => typeof t === "string" && t !== "") : [];
+}
+
 function captureRow(bundle: Bundle, file: BundleFile, facts: ContextFacts | null, s: FileSummary): Row {
+  const named = manifestTargets(bundle);
+  const threads = facts?.target_threads?.length ? facts.target_threads : named;
   return {
     capture_id: bundle.id,
     source: typeof bundle.manifest?.source === "string" ? bundle.manifest.source : bundle.dir,
-    target: facts?.target ?? null,
+    target: facts?.target ?? named[0] ?? null,
     target_kind: facts?.target_kind ?? null,
     image: facts?.image ?? null,
     pid: facts?.pid ?? null,
-    target_threads: facts?.target_threads ?? [],
+    target_threads: threads,
     host: facts?.host ?? null,
     kernel: facts?.kernel ?? null,
     arch: facts?.arch ?? null,
@@ -121,8 +172,9 @@ function captureRow(bundle: Bundle, file: BundleFile, facts: ContextFacts | null
     tools: facts?.tools ?? [],
     context_missing: facts ? facts.missing : ["context file"],
     file: file.file,
-    kind: file.kind,
+    kind: s.kind,
     format: file.format,
+    tool: s.tool,
     window_s: file.window_s,
     bytes: statSync(file.path).size,
     lines: s.lines,

@@ -16,7 +16,7 @@ export function hashFile(hash: Hash, path: string): Hash {
 
 export const sha256 = (path: string): string => hashFile(createHash("sha256"), path).digest("hex");
 
-/** A short hash of the source files under `dirs` (recursively) whose names match `pattern`: a code version. */
+/** A short hash of the given files and of the source files under the given folders (recursively) whose names match `pattern`: a code version. */
 export function sourcesHash(dirs: string[], pattern = /\.ts$/): string {
   const hash = createHash("sha256");
   const walk = (dir: string) => {
@@ -26,6 +26,9 @@ export function sourcesHash(dirs: string[], pattern = /\.ts$/): string {
       else if (pattern.test(name)) hash.update(path).update(readFileSync(path));
     }
   };
-  for (const dir of dirs) walk(dir);
+  for (const path of dirs) {
+    if (statSync(path).isDirectory()) walk(path);
+    else hash.update(path).update(readFileSync(path));
+  }
   return hash.digest("hex").slice(0, 16);
 }

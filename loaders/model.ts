@@ -15,7 +15,7 @@ export interface TableSchema {
   columns: Column[];
 }
 
-export type TableName = "captures" | "histograms" | "values" | "stacks" | "messages" | "context" | "problems";
+export type TableName = "captures" | "histograms" | "values" | "stacks" | "events" | "messages" | "context" | "problems";
 
 const capture_id: Column = {name: "capture_id", type: "VARCHAR", doc: "Bundle id (its folder name)."};
 const file: Column = {name: "file", type: "VARCHAR", doc: "File name inside the bundle."};
@@ -58,8 +58,9 @@ export const schemas: Record<TableName, TableSchema> = {
       {name: "tools", type: "VARCHAR[]", doc: "Tool version lines (bpftrace, perf)."},
       {name: "context_missing", type: "VARCHAR[]", doc: "Facts the context file did not state (e.g. `pid`, `target_threads`)."},
       file,
-      {name: "kind", type: "VARCHAR", doc: "What the file measures: `context`, `fsync`, `bio`, `offcpu`, `syscalls`, `oncpu`, `oncpu-report`, `other`."},
-      {name: "format", type: "VARCHAR", doc: "How it was parsed: `context`, `bpftrace-text`, `folded`, `document`."},
+      {name: "kind", type: "VARCHAR", doc: "What the file measures: `context`, `fsync`, `bio`, `bio-size`, `fs-latency`, `offcpu`, `syscalls`, `oncpu`, `oncpu-report`, `files`, `other`. From the manifest, else the recognized tool, else the file name."},
+      {name: "format", type: "VARCHAR", doc: "How it was parsed: `context`, `bpftrace-text`, `bpftrace-json`, `perf-script`, `folded`, `bcc-histogram`, `bcc-stacks`, `table`, `document`."},
+      {name: "tool", type: "VARCHAR", doc: "What wrote the file, recognized from its content (banner, map names, column header) or named by the manifest, e.g. `bpfbook fsync.bt`, `syncsnoop.bt`, `bcc biolatency`; null when unknown. The evidence views read only files whose tool they know (docs/views.md)."},
       {name: "window_s", type: "DOUBLE", doc: "Capture window in seconds, from the manifest; null when unknown."},
       {name: "bytes", type: "BIGINT", doc: "File size in bytes."},
       {name: "lines", type: "INTEGER", doc: "Lines read."},
@@ -83,8 +84,9 @@ export const schemas: Record<TableName, TableSchema> = {
       {name: "lo", type: "DOUBLE", doc: "Inclusive lower bound of the bucket in `unit`; null for the open bucket `(..., x)`."},
       {name: "hi", type: "DOUBLE", doc: "Exclusive upper bound in `unit`; null when open (`[x, ...)`). `[n]` is [n, n+1)."},
       {name: "count", type: "BIGINT", doc: "Events in the bucket."},
-      {name: "unit", type: "VARCHAR", doc: "Unit of lo/hi from the map name: `us`, `ns`, `ms`, `s`, `bytes`, else `value`."},
+      {name: "unit", type: "VARCHAR", doc: "Unit of lo/hi from the map name (bpftrace) or the column header (bcc): `us`, `ns`, `ms`, `s`, `bytes`, `kbytes`, else `value`."},
       bookkeeping,
+      {name: "key_name", type: "VARCHAR", doc: "What the key is, where the tool says so (bcc's `disk = 'sda'` → `disk`); null for bpftrace maps."},
       line
     ]
   },
@@ -121,6 +123,28 @@ export const schemas: Record<TableName, TableSchema> = {
       {name: "unit", type: "VARCHAR", doc: "`us`, `ns`, `samples`… from the map name or the format."},
       bookkeeping,
       line
+    ]
+  },
+  events: {
+    name: "events",
+    doc: "One row per row of a column table (a header line such as `TIME(s) COMM PID DISK T SECTOR BYTES LAT(ms)`, then a row per event or per count), as snoop, slower and count tools print them. Every field is kept as printed in `fields`; the common ones are also typed columns.",
+    columns: [
+      capture_id,
+      file,
+      line,
+      {name: "table_id", type: "INTEGER", doc: "1, 2, … per header line in the file (interval output repeats the header)."},
+      {name: "names", type: "VARCHAR[]", doc: "Column names as the header prints them."},
+      {name: "fields", type: "VARCHAR[]", doc: "The row's fields, in column order, as printed (the last column takes any extra words, e.g. a path with spaces)."},
+      {name: "time_s", type: "DOUBLE", doc: "The first column when it is a time: seconds (`TIME(s)`, `TIME(ms)` scaled) or seconds since midnight (`HH:MM:SS`)."},
+      {name: "comm", type: "VARCHAR", doc: "Process or thread name (`COMM`, `TASK`)."},
+      {name: "pid", type: "BIGINT", doc: "Process id (`PID`)."},
+      {name: "tid", type: "BIGINT", doc: "Thread id (`TID`)."},
+      {name: "op", type: "VARCHAR", doc: "What happened: `T`, `TYPE`, `D`, `CALL`, `EVENT`, `SYSCALL`, `FUNC`, `OP`."},
+      {name: "bytes", type: "DOUBLE", doc: "Size in bytes (`BYTES`, `SIZE`; `KBYTES`/`KB` × 1024)."},
+      {name: "latency_us", type: "DOUBLE", doc: "Latency in µs, from the unit in the column name (`LAT(ms)` × 1000, `LAT(us)`, `LAT(ns)` / 1000)."},
+      {name: "path", type: "VARCHAR", doc: "File name or path (`FILENAME`, `PATH`, `FILE`)."},
+      {name: "count", type: "DOUBLE", doc: "`COUNT` in count tables (syscount, funccount)."},
+      {name: "disk", type: "VARCHAR", doc: "Block device (`DISK`)."}
     ]
   },
   messages: {

@@ -13,7 +13,7 @@ import {Collector, parseText, reconciles} from "./helpers.js";
 
 const REAL = join("test", "fixtures", "real");
 
-async function parseFile<P extends {push(l: import("../loaders/lines.js").Line): void; end(): import("../loaders/parse/bpftrace-text.js").ParseResult}>(
+async function parseFile<P extends {push(l: import("../loaders/lines.js").Line): void; end(): import("../loaders/parse/common.js").ParseResult}>(
   make: (ref: {capture_id: string; file: string}, sink: Collector) => P,
   path: string
 ) {

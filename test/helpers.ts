@@ -7,7 +7,7 @@ import type {TestContext} from "node:test";
 import {stringLines} from "../loaders/lines.js";
 import {Collector} from "../loaders/collect.js";
 import type {RowSink} from "../loaders/model.js";
-import type {ParseResult} from "../loaders/parse/bpftrace-text.js";
+import type {ParseResult} from "../loaders/parse/common.js";
 
 export {Collector};
 

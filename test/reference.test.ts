@@ -86,7 +86,7 @@ test("durability.fsync: alloy called fsync 6 times, the target's threads none", 
   const [fsync] = (await findingsForTables(out)).filter((f) => f.id === "durability.fsync");
   assert.equal(fsync.metrics.target_fsync_calls, 0);
   assert.equal(fsync.metrics.other_fsync_calls, 6);
-  assert.deepEqual(fsync.metrics.callers, ["alloy=6"]);
+  assert.deepEqual(fsync.metrics.callers, [{thread: "alloy", calls: 6, target: false}]);
   assert.equal(fsync.verdict, "target never fsyncs");
   assert.match(fsync.narrative, /qfc-node-1's threads .* called fsync\/fdatasync 0 times/);
   assert.match(fsync.narrative, /alloy 6 times/);

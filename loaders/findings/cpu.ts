@@ -27,12 +27,15 @@ const BACKENDS: [RegExp, string, boolean][] = [
   [/sha256_block_data_order$|sha256_block_data_order_nohw|sha2::sha256::soft/, "sha256 portable (scalar)", true]
 ];
 
-const STACKS = `SELECT s.frames, sum(s.value)::DOUBLE AS samples
-FROM stacks s JOIN captures c ON c.capture_id = s.capture_id AND c.file = s.file
-WHERE c.kind = 'oncpu' AND NOT s.bookkeeping
-GROUP BY s.frames`;
+// One file answers (the first with samples, then the longest window): a perf script and the
+// folded stacks made from it are the same samples.
+const ONCPU_FILES = `FROM evidence e WHERE list_contains(e.feeds, 'oncpu_stacks')
+ORDER BY (SELECT count(*) FROM oncpu_stacks s WHERE s.file = e.file) > 0 DESC, e.window_s DESC NULLS LAST, e.file`;
 
-const CONTEXT = `SELECT count(*)::INTEGER AS files, max(window_s) AS window_s, any_value(arch) AS arch FROM captures WHERE kind = 'oncpu'`;
+const CONTEXT = `SELECT e.file, e.source, e.window_s, (SELECT any_value(arch) FROM captures) AS arch ${ONCPU_FILES}`;
+
+const STACKS = `SELECT frames, sum(samples)::DOUBLE AS samples FROM oncpu_stacks
+WHERE file = (SELECT e.file ${ONCPU_FILES} LIMIT 1) GROUP BY frames`;
 
 export interface FrameCount {
   frame: string;
@@ -84,8 +87,11 @@ export const cpuHotspots: FindingSpec<"stacks" | "context"> = {
   evaluate({stacks, context}) {
     const p = cpuProfile(stacks);
     const backend = p.backends[0];
+    const primary = context[0];
     const metrics = {
-      window_s: context[0]?.window_s == null ? null : num(context[0].window_s),
+      evidence_file: primary ? String(primary.file) : null,
+      evidence_source: primary ? String(primary.source) : null,
+      window_s: primary?.window_s == null ? null : num(primary.window_s),
       samples: p.samples,
       unique_stacks: stacks.length,
       hash_samples: p.counts.hash,
@@ -96,12 +102,13 @@ export const cpuHotspots: FindingSpec<"stacks" | "context"> = {
       storage_share: p.shares.storage,
       hash_backend: backend ? backend[0] : null,
       hash_backend_portable: backend ? backend[1].portable : null,
-      top_self: p.topSelf.slice(0, 5).map((f) => `${f.frame}=${f.self}`),
-      top_total: p.topTotal.slice(0, 5).map((f) => `${f.frame}=${f.total}`),
-      categories: CPU_CATEGORIES.map((c) => `${c.name}: ${c.pattern}`)
+      top_self: p.topSelf.slice(0, 5).map((f) => ({frame: f.frame, samples: f.self})),
+      top_total: p.topTotal.slice(0, 5).map((f) => ({frame: f.frame, samples: f.total})),
+      categories: CPU_CATEGORIES.map((c) => ({name: c.name, pattern: c.pattern}))
     };
-    if (num(context[0]?.files ?? 0) === 0 || p.samples === 0) {
-      return {severity: "info", verdict: "no on-CPU samples", metrics, narrative: "This bundle has no on-CPU samples."};
+    if (!primary || p.samples === 0) {
+      const why = primary ? `${primary.file} (${primary.source}) holds no on-CPU samples.` : "This bundle has no on-CPU samples.";
+      return {severity: "info", verdict: "no on-CPU samples", metrics, narrative: why};
     }
     const arch = String(context[0]?.arch ?? "");
     const simd = /aarch64|arm64/.test(arch) ? "NEON" : /x86_64|amd64/.test(arch) ? "SSE4.1/AVX2/AVX-512" : "SIMD";
@@ -116,7 +123,7 @@ export const cpuHotspots: FindingSpec<"stacks" | "context"> = {
       verdict: backend?.[1].portable ? "hashing on its scalar backend" : p.shares.hash > 0.3 ? "hash-bound" : "CPU profile",
       metrics,
       narrative:
-        `Hashing is in ${percent(p.shares.hash)} of ${p.samples.toLocaleString("en-US")} on-CPU samples, log formatting in ${percent(p.shares.log_format)}, ` +
+        `From ${primary.file} (${primary.source}): hashing is in ${percent(p.shares.hash)} of ${p.samples.toLocaleString("en-US")} on-CPU samples, log formatting in ${percent(p.shares.log_format)}, ` +
         `the allocator in ${percent(p.shares.allocator)}, storage in ${percent(p.shares.storage)}.${backendText} Hottest frames by self samples: ${list(top)}.`
     };
   }

@@ -1,8 +1,10 @@
-// disk.latency — block-I/O service time per RWBS class and overall, as the buckets that
-// hold each percentile (bpftrace keeps no samples), an interpolated estimate labelled as
-// such, throughput from bytes and window, and a storage class read from the median.
+// disk.latency — block-I/O service time per class and overall, from the `block_io_latency`
+// view (bpfbook's bio.bt, biolatency.bt, bcc's biolatency, biosnoop events…). From buckets a
+// percentile is the bucket that holds it plus an interpolated estimate labelled as such; from
+// events it is exact. Throughput from bytes and window; a storage class from the median.
+// File-system latency (ext4dist and friends) is a different view and never mixed in.
 
-import {bucketDuration, count, durationRange, num, toMicros} from "./format.js";
+import {bucketDuration, count, durationRange, num} from "./format.js";
 import {type Bucket, quantileBucket, total} from "./histogram.js";
 import type {FindingSpec, Value} from "./types.js";
 
@@ -10,14 +12,15 @@ import type {FindingSpec, Value} from "./types.js";
 export const LOCAL_NVME_MAX_US = 100;
 export const NETWORK_MIN_US = 1000;
 
-const BUCKETS = `SELECT coalesce(h.key, 'all') AS class, h.lo, h.hi, sum(h.count)::DOUBLE AS count, any_value(h.unit) AS unit
-FROM histograms h JOIN captures c ON c.capture_id = h.capture_id AND c.file = h.file
-WHERE c.kind = 'bio' AND h.map IN ('@bio_latency_us', '@bio_by_rwbs_us') AND NOT h.bookkeeping
-GROUP BY ALL ORDER BY class, h.lo NULLS FIRST`;
+// One file answers (the first with rows), so a bundle holding biolatency and biosnoop of the
+// same I/Os does not count them twice.
+const EVIDENCE = `SELECT e.file, e.source, e.window_s, (SELECT count(*) FROM block_io_latency l WHERE l.file = e.file)::INTEGER AS rows
+FROM evidence e WHERE list_contains(e.feeds, 'block_io_latency') ORDER BY EXISTS (SELECT 1 FROM block_io_latency l WHERE l.file = e.file) DESC, e.window_s DESC NULLS LAST, e.file`;
 
-const BYTES = `SELECT sum(v.value)::DOUBLE AS bytes, max(c.window_s) AS window_s, count(DISTINCT c.file)::INTEGER AS files
-FROM captures c LEFT JOIN "values" v ON c.capture_id = v.capture_id AND c.file = v.file AND v.map = '@bytes_by_rwbs' AND NOT v.bookkeeping
-WHERE c.kind = 'bio'`;
+const BUCKETS = `SELECT file, coalesce(class, 'all') AS class, lo_us AS lo, hi_us AS hi, sum(count)::DOUBLE AS count, bool_and(exact) AS exact
+FROM block_io_latency GROUP BY ALL ORDER BY file, class, lo NULLS FIRST`;
+
+const BYTES = `SELECT file, sum(bytes)::DOUBLE AS bytes FROM block_io_bytes GROUP BY file`;
 
 const QUANTILES: [string, number][] = [["p50", 0.5], ["p90", 0.9], ["p99", 0.99], ["p999", 0.999], ["max", 1]];
 
@@ -28,22 +31,42 @@ export function latencyClass(p50us: number | null): string {
   return "SSD or virtual disk";
 }
 
-export const diskLatency: FindingSpec<"buckets" | "bytes"> = {
+/** Buckets summed over classes, for sources that only print per-class (per-disk) histograms. */
+function sumClasses(byClass: Map<string, Bucket[]>): Bucket[] {
+  const sums = new Map<string, Bucket>();
+  for (const list of byClass.values()) {
+    for (const b of list) {
+      const key = `${b.lo}:${b.hi}`;
+      const s = sums.get(key) ?? {lo: b.lo, hi: b.hi, count: 0};
+      s.count += b.count;
+      sums.set(key, s);
+    }
+  }
+  return [...sums.values()].sort((a, b) => (a.lo ?? -Infinity) - (b.lo ?? -Infinity));
+}
+
+export const diskLatency: FindingSpec<"evidence" | "buckets" | "bytes"> = {
   id: "disk.latency",
   title: "Block I/O: service time and storage class",
-  queries: {buckets: BUCKETS, bytes: BYTES},
-  evaluate({buckets, bytes}) {
+  queries: {evidence: EVIDENCE, buckets: BUCKETS, bytes: BYTES},
+  evaluate({evidence, buckets, bytes}) {
+    const primary = evidence[0];
+    const rows = buckets.filter((r) => r.file === primary?.file);
+    const exact = rows.length > 0 && rows.every((r) => r.exact === true);
     const byClass = new Map<string, Bucket[]>();
-    for (const r of buckets) {
-      const scale = toMicros[String(r.unit)] ?? 1;
+    for (const r of rows) {
       const list = byClass.get(String(r.class)) ?? [];
-      list.push({lo: r.lo === null ? null : num(r.lo) * scale, hi: r.hi === null ? null : num(r.hi) * scale, count: num(r.count)});
+      list.push({lo: r.lo === null ? null : num(r.lo), hi: r.hi === null ? null : num(r.hi), count: num(r.count)});
       byClass.set(String(r.class), list);
     }
-    const files = num(bytes[0]?.files ?? 0);
-    const window_s = bytes[0]?.window_s == null ? null : num(bytes[0].window_s);
-    const totalBytes = bytes[0]?.bytes == null ? null : num(bytes[0].bytes);
+    if (byClass.size && !byClass.has("all")) byClass.set("all", sumClasses(byClass));
+    const window_s = primary?.window_s == null ? null : num(primary.window_s);
+    const byteRow = bytes.find((b) => b.file === primary?.file);
+    const totalBytes = byteRow?.bytes == null ? null : num(byteRow.bytes);
     const metrics: Record<string, Value> = {
+      evidence_file: primary ? String(primary.file) : null,
+      evidence_source: primary ? String(primary.source) : null,
+      exact,
       window_s,
       bytes: totalBytes,
       throughput_bytes_per_s: totalBytes !== null && window_s ? totalBytes / window_s : null,
@@ -60,8 +83,9 @@ export const diskLatency: FindingSpec<"buckets" | "bytes"> = {
         metrics[`${prefix}${name}_est_us`] = b?.estimate ?? null;
       }
     }
-    if (files === 0 || !byClass.has("all")) {
-      return {severity: "info", verdict: "no block-I/O capture", metrics, narrative: "This bundle has no block-I/O latency capture."};
+    if (!primary || total(byClass.get("all") ?? []) === 0) {
+      const why = primary ? `${primary.file} (${primary.source}) recorded no block I/O.` : "This bundle has no block-I/O latency capture.";
+      return {severity: "info", verdict: primary ? "no block I/O seen" : "no block-I/O capture", metrics, narrative: why};
     }
     const cls = latencyClass(metrics.p50_est_us as number | null);
     metrics.latency_class = cls;
@@ -70,17 +94,18 @@ export const diskLatency: FindingSpec<"buckets" | "bytes"> = {
     const busiestWrite = writes.sort((a, b) => num(metrics[`${b}_ios`]) - num(metrics[`${a}_ios`]))[0];
     const throughput = metrics.throughput_bytes_per_s as number | null;
     const rate = throughput !== null ? `${(throughput / 1e6).toFixed(1)} MB/s (${count(totalBytes!)} bytes in ${window_s} s)` : totalBytes !== null ? `${count(totalBytes)} bytes (window unknown, so no rate)` : "bytes not captured";
-    const p99hi = metrics.p99_hi_us as number | null;
+    const p99hi = (metrics.p99_hi_us ?? metrics.p99_lo_us) as number | null;
     const severity = p99hi !== null && p99hi > 16 * 1024 ? "warning" : "info";
+    const how = exact ? `exact, from ${count(metrics.ios as number)} events` : "percentiles as the histogram buckets that hold them";
     return {
       severity,
       verdict: cls,
       metrics,
       narrative:
+        `From ${primary.file} (${primary.source}; ${how}): ` +
         `${count(metrics.ios as number)} block I/Os: median in ${range("p50")}, p99 in ${range("p99")}, p99.9 in ${range("p999")}, slowest in ${range("max")}. ` +
         (busiestWrite ? `Writes (${busiestWrite}) have their median in ${range("p50", `${busiestWrite}_`)} and p99.9 in ${range("p999", `${busiestWrite}_`)}. ` : "") +
         `A median in ${range("p50")} puts this in the ${cls} class (local NVMe: median under ${bucketDuration(LOCAL_NVME_MAX_US)}; network block storage such as EBS: ${bucketDuration(NETWORK_MIN_US)} or more). Throughput ${rate}.`
     };
   }
 };
-

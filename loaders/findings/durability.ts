@@ -1,96 +1,124 @@
 // durability.fsync — does the target make its writes durable (fsync/fdatasync), and who does?
-// Reads the fsync capture: `@calls[comm]` counts calls by thread name and
-// `@fsync_latency_us` is their latency histogram (see loaders/programs/fsync.bt).
+// Reads the evidence views: `fsync_calls` (callers, from whichever tool counted them:
+// bpfbook's fsync.bt, syncsnoop.bt, bcc's syncsnoop or syscount…), `fsync_latency`, and
+// `offcpu_stacks` for time blocked in io_schedule under an fsync path.
 
-import {count, duration, durationRange, list, num, seconds, toMicros} from "./format.js";
+import {count, duration, durationRange, list, num, seconds} from "./format.js";
 import {quantileBucket, total} from "./histogram.js";
 import type {FindingSpec, QueryRow} from "./types.js";
 
-const FILES = `SELECT count(*)::INTEGER AS files, max(window_s) AS window_s FROM captures WHERE kind = 'fsync'`;
+// The files that could have counted calls, best first: a dedicated fsync capture, then the
+// longest window. One file answers, so two tools counting the same calls never add up.
+const EVIDENCE = `SELECT file, source, kind, window_s FROM evidence WHERE list_contains(feeds, 'fsync_calls')
+ORDER BY kind = 'fsync' DESC, window_s DESC NULLS LAST, file`;
 
 const TARGET = `SELECT any_value(target) AS target, any_value(target_threads) AS target_threads FROM captures`;
 
-const CALLERS = `SELECT v.key AS thread, sum(v.value)::DOUBLE AS calls
-FROM "values" v JOIN captures c ON c.capture_id = v.capture_id AND c.file = v.file
-WHERE c.kind = 'fsync' AND v.map = '@calls' AND v.stat = 'value' AND NOT v.bookkeeping
-GROUP BY v.key ORDER BY calls DESC, thread`;
+const CALLERS = `SELECT file, thread, sum(calls)::DOUBLE AS calls FROM fsync_calls GROUP BY ALL ORDER BY calls DESC, thread NULLS LAST`;
 
-const LATENCY = `SELECT h.lo, h.hi, sum(h.count)::DOUBLE AS count, any_value(h.unit) AS unit
-FROM histograms h JOIN captures c ON c.capture_id = h.capture_id AND c.file = h.file
-WHERE c.kind = 'fsync' AND h.map = '@fsync_latency_us' AND NOT h.bookkeeping
-GROUP BY h.lo, h.hi ORDER BY h.lo NULLS FIRST`;
+const LATENCY = `SELECT lo_us AS lo, hi_us AS hi, sum(count)::DOUBLE AS count FROM fsync_latency GROUP BY ALL ORDER BY lo NULLS FIRST`;
 
-// Off-CPU evidence: the target's time blocked in io_schedule under an fsync path.
-const IO_WAIT = `SELECT count(DISTINCT c.file)::INTEGER AS files, coalesce(sum(s.value), 0)::DOUBLE AS us
-FROM captures c LEFT JOIN stacks s ON c.capture_id = s.capture_id AND c.file = s.file AND s.map = '@offcpu_us' AND NOT s.bookkeeping
-  AND len(list_filter(s.frames, f -> f LIKE '%io_schedule%')) > 0
-  AND len(list_filter(s.frames, f -> regexp_matches(f, 'fsync|fdatasync|file_write_and_wait|jbd2'))) > 0
-WHERE c.kind = 'offcpu'`;
+const IO_WAIT = `SELECT (SELECT count(*) FROM evidence WHERE list_contains(feeds, 'offcpu_stacks'))::INTEGER AS files,
+  (SELECT coalesce(sum(us), 0) FROM offcpu_stacks WHERE len(list_filter(frames, f -> f LIKE '%io_schedule%')) > 0
+    AND len(list_filter(frames, f -> regexp_matches(f, 'fsync|fdatasync|file_write_and_wait|jbd2'))) > 0)::DOUBLE AS us`;
 
-export const durabilityFsync: FindingSpec<"files" | "target" | "callers" | "latency" | "ioWait"> = {
+export type Caller = {
+  thread: string | null;
+  calls: number;
+  target: boolean;
+};
+
+export const durabilityFsync: FindingSpec<"evidence" | "target" | "callers" | "latency" | "ioWait"> = {
   id: "durability.fsync",
   title: "Durability: who calls fsync",
-  queries: {files: FILES, target: TARGET, callers: CALLERS, latency: LATENCY, ioWait: IO_WAIT},
-  evaluate({files, target, callers, latency, ioWait}) {
-    const window_s = files[0]?.window_s === null || files[0]?.window_s === undefined ? null : num(files[0].window_s);
-    const targetName = (target[0]?.target as string | null) ?? "the target";
+  queries: {evidence: EVIDENCE, target: TARGET, callers: CALLERS, latency: LATENCY, ioWait: IO_WAIT},
+  evaluate({evidence, target, callers, latency, ioWait}) {
+    const primary = evidence[0] as QueryRow | undefined;
+    const window_s = primary?.window_s == null ? null : num(primary.window_s);
+    const named = (target[0]?.target as string | null) ?? null;
+    const targetName = named ?? "the target";
     const threads = ((target[0]?.target_threads as string[] | null) ?? []).map(String);
-    const targetThreads = new Set(threads);
-    const rows = callers.map((r: QueryRow) => ({thread: String(r.thread), calls: num(r.calls), target: targetThreads.has(String(r.thread))}));
-    const targetCalls = rows.filter((r) => r.target).reduce((s, r) => s + r.calls, 0);
-    const otherCalls = rows.filter((r) => !r.target).reduce((s, r) => s + r.calls, 0);
-    const scale = toMicros[String(latency[0]?.unit ?? "us")] ?? 1;
-    const buckets = latency.map((b) => ({
-      lo: b.lo === null ? null : num(b.lo) * scale,
-      hi: b.hi === null ? null : num(b.hi) * scale,
-      count: num(b.count)
-    }));
+    const isTarget = (thread: string | null) => thread !== null && (threads.includes(thread) || thread === named);
+    const rows: Caller[] = callers
+      .filter((r) => r.file === primary?.file)
+      .map((r) => ({thread: r.thread === null ? null : String(r.thread), calls: num(r.calls), target: isTarget(r.thread === null ? null : String(r.thread))}));
+    const attributed = rows.every((r) => r.thread !== null);
+    const allCalls = rows.reduce((s, r) => s + r.calls, 0);
+    const targetCalls = attributed ? rows.filter((r) => r.target).reduce((s, r) => s + r.calls, 0) : allCalls === 0 ? 0 : null;
+    const others = rows.filter((r) => r.thread !== null && !r.target);
+    const buckets = latency.map((b) => ({lo: b.lo === null ? null : num(b.lo), hi: b.hi === null ? null : num(b.hi), count: num(b.count)}));
     const p50 = quantileBucket(buckets, 0.5);
     const max = quantileBucket(buckets, 1);
+    const offcpu = num(ioWait[0]?.files ?? 0) > 0;
     const metrics = {
-      capture_files: num(files[0]?.files ?? 0),
+      evidence_file: primary ? String(primary.file) : null,
+      evidence_source: primary ? String(primary.source) : null,
+      capture_files: evidence.length,
       window_s,
       target: targetName,
+      target_named: named !== null || threads.length > 0,
       target_threads: threads,
       target_fsync_calls: targetCalls,
-      other_fsync_calls: otherCalls,
-      callers: rows.map((r) => `${r.thread}=${r.calls}`),
-      target_fsync_per_s: window_s ? targetCalls / window_s : null,
+      other_fsync_calls: attributed ? allCalls - (targetCalls ?? 0) : null,
+      all_fsync_calls: allCalls,
+      callers: rows,
+      target_fsync_per_s: window_s && targetCalls !== null ? targetCalls / window_s : null,
       latency_samples: total(buckets),
       latency_p50_lo_us: p50?.lo ?? null,
       latency_p50_hi_us: p50?.hi ?? null,
       latency_max_lo_us: max?.lo ?? null,
       latency_max_hi_us: max?.hi ?? null,
-      offcpu_captured: num(ioWait[0]?.files ?? 0) > 0,
-      fsync_io_wait_us: num(ioWait[0]?.files ?? 0) > 0 ? num(ioWait[0].us) : null
+      offcpu_captured: offcpu,
+      fsync_io_wait_us: offcpu ? num(ioWait[0].us) : null
     };
-    if (metrics.capture_files === 0) {
-      return {severity: "info", verdict: "no fsync capture", metrics, narrative: "This bundle has no fsync capture, so durability cannot be judged."};
+    if (!primary) {
+      return {severity: "info", verdict: "no fsync capture", metrics, narrative: "This bundle has no capture that counts fsync calls, so durability cannot be judged."};
     }
+    const from = `From ${primary.file} (${primary.source}${window_s ? `, ${seconds(window_s)}` : ""}): `;
     const when = window_s ? `in ${seconds(window_s)}` : "during the capture (window unknown, so no rate)";
-    const others = rows.filter((r) => !r.target);
-    const othersText = others.length
-      ? `${others.length === 1 ? "Only one other thread called it" : `${others.length} other threads called it`}: ${list(others.map((r) => `${r.thread} ${count(r.calls)} ${r.calls === 1 ? "time" : "times"}`))}.`
-      : "No other thread called it either.";
     const latencyText = p50 ? ` Latency: median in ${durationRange(p50.lo, p50.hi)}, slowest in ${durationRange(max!.lo, max!.hi)}.` : "";
-    const threadsText = threads.length ? ` (${list(threads)})` : "";
     const ioWaitText =
       metrics.fsync_io_wait_us === null ? "" : metrics.fsync_io_wait_us > 0 ? ` Off-CPU, its threads spent ${duration(metrics.fsync_io_wait_us)} in io_schedule under an fsync path.` : " Off-CPU, its threads never blocked in io_schedule under an fsync path.";
+    const callerText = (r: Caller) => `${r.thread} ${count(r.calls)} ${r.calls === 1 ? "time" : "times"}`;
+    if (!attributed) {
+      if (allCalls === 0) {
+        return {severity: "warning", verdict: "nothing fsyncs", metrics, narrative: `${from}no process called fsync or any sync-family call ${when}, so ${targetName} did not either.${latencyText}`};
+      }
+      return {
+        severity: "info",
+        verdict: "cannot tell who fsyncs",
+        metrics,
+        narrative: `${from}${count(allCalls)} sync-family calls ${when}, counted system-wide: this source does not record which process made them, so whether ${targetName} fsyncs cannot be told.`
+      };
+    }
+    const callersText = rows.length ? `${count(allCalls)} sync-family calls by ${rows.length} ${rows.length === 1 ? "thread" : "threads"}` : "no sync-family call by any thread";
+    if (!metrics.target_named) {
+      return {
+        severity: "info",
+        verdict: rows.length ? "fsync callers" : "nothing fsyncs",
+        metrics,
+        narrative: `${from}${callersText} ${when}${rows.length ? `: ${list(rows.slice(0, 8).map(callerText))}` : ""}. No target was named (no context file; convert with --target NAME), so no verdict about one.${latencyText}`
+      };
+    }
+    const othersText = others.length
+      ? `${others.length === 1 ? "Only one other thread called it" : `${others.length} other threads called it`}: ${list(others.slice(0, 8).map(callerText))}.`
+      : "No other thread called it either.";
+    const threadsText = threads.length ? ` (${list(threads)})` : "";
     if (targetCalls === 0) {
       return {
         severity: "warning",
         verdict: "target never fsyncs",
         metrics,
-        narrative: `${targetName}'s threads${threadsText} called fsync/fdatasync 0 times ${when}: its writes are not made durable by fsync. ${othersText}${latencyText}${ioWaitText}`
+        narrative: `${from}${targetName}'s threads${threadsText} called fsync/fdatasync 0 times ${when}: its writes are not made durable by fsync. ${othersText}${latencyText}${ioWaitText}`
       };
     }
     const mine = rows.filter((r) => r.target);
-    const rate = window_s ? ` (${(targetCalls / window_s).toFixed(1)}/s)` : "";
+    const rate = window_s ? ` (${(targetCalls! / window_s).toFixed(1)}/s)` : "";
     return {
       severity: "info",
       verdict: "target fsyncs",
       metrics,
-      narrative: `${targetName}'s threads called fsync/fdatasync ${count(targetCalls)} times ${when}${rate}: ${list(mine.map((r) => `${r.thread} ${count(r.calls)}`))}. ${others.length ? othersText : ""}${latencyText}${ioWaitText}`.replace(/\s+$/, "")
+      narrative: `${from}${targetName}'s threads called fsync/fdatasync ${count(targetCalls!)} times ${when}${rate}: ${list(mine.map((r) => `${r.thread} ${count(r.calls)}`))}. ${others.length ? othersText : ""}${latencyText}${ioWaitText}`.replace(/\s+$/, "")
     };
   }
 };

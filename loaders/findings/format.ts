@@ -26,6 +26,7 @@ export function bucketDuration(us: number): string {
 
 /** A bucket [lo, hi) of µs as a range: "2–4 ms". */
 export function durationRange(lo: number | null, hi: number | null): string {
+  if (lo !== null && lo === hi) return duration(lo); // an exact value, from an event
   if (lo === null) return `< ${bucketDuration(hi ?? NaN)}`;
   if (hi === null) return `≥ ${bucketDuration(lo)}`;
   const [a, b] = [bucketDuration(lo), bucketDuration(hi)];

@@ -10,26 +10,26 @@ export const RUNTIME_WRITERS = /^(containerd-shim.*|containerd|dockerd|conmon|cr
 /** Runtime writes at least this fraction of the target's count the pattern "mirrored". */
 export const MIRROR_RATIO = 0.5;
 
-const WRITES = `SELECT v.key_parts[1] AS thread, sum(v.value)::DOUBLE AS writes
-FROM "values" v JOIN captures c ON c.capture_id = v.capture_id AND c.file = v.file
-WHERE c.kind = 'syscalls' AND v.map = '@op_by_thread' AND v.key_parts[-1] LIKE '%sys_enter_write' AND NOT v.bookkeeping
+// The file that counts write() by thread (the first such, then the longest window).
+const EVIDENCE = `SELECT e.file, e.source, e.window_s FROM evidence e WHERE list_contains(e.feeds, 'syscall_counts')
+ORDER BY EXISTS (SELECT 1 FROM syscall_counts s WHERE s.file = e.file AND s.syscall = 'write' AND s.thread IS NOT NULL) DESC, e.window_s DESC NULLS LAST, e.file`;
+
+const WRITES = `SELECT file, thread, sum(calls)::DOUBLE AS writes FROM syscall_counts WHERE syscall = 'write' AND thread IS NOT NULL
 GROUP BY ALL ORDER BY writes DESC, thread`;
 
-const CONTEXT = `SELECT any_value(target) AS target, any_value(target_threads) AS target_threads,
-  (SELECT max(window_s) FROM captures WHERE kind = 'syscalls') AS window_s,
-  (SELECT count(*) FROM captures WHERE kind = 'syscalls')::INTEGER AS files
-FROM captures`;
+const CONTEXT = `SELECT any_value(target) AS target, any_value(target_threads) AS target_threads FROM captures`;
 
-export const loggingWrites: FindingSpec<"writes" | "context"> = {
+export const loggingWrites: FindingSpec<"evidence" | "writes" | "context"> = {
   id: "logging.writes",
   title: "Logging: write() calls by the target and the container runtime",
-  queries: {writes: WRITES, context: CONTEXT},
-  evaluate({writes, context}) {
+  queries: {evidence: EVIDENCE, writes: WRITES, context: CONTEXT},
+  evaluate({evidence, writes, context}) {
     const c = context[0] ?? {};
+    const primary = evidence[0];
     const target = (c.target as string | null) ?? "the target";
     const threads = new Set(((c.target_threads as string[] | null) ?? []).map(String));
-    const window_s = c.window_s == null ? null : num(c.window_s);
-    const rows = writes.map((r) => ({thread: String(r.thread), writes: num(r.writes)}));
+    const window_s = primary?.window_s == null ? null : num(primary.window_s);
+    const rows = writes.filter((r) => r.file === primary?.file).map((r) => ({thread: String(r.thread), writes: num(r.writes)}));
     const mine = rows.filter((r) => threads.has(r.thread));
     const runtime = rows.filter((r) => RUNTIME_WRITERS.test(r.thread));
     const targetWrites = mine.reduce((s, r) => s + r.writes, 0);
@@ -37,17 +37,19 @@ export const loggingWrites: FindingSpec<"writes" | "context"> = {
     const allWrites = rows.reduce((s, r) => s + r.writes, 0);
     const mirrored = targetWrites > 0 && runtimeWrites >= MIRROR_RATIO * targetWrites;
     const metrics = {
+      evidence_file: primary ? String(primary.file) : null,
+      evidence_source: primary ? String(primary.source) : null,
       window_s,
       target,
       target_writes: targetWrites,
       target_writes_per_s: window_s ? targetWrites / window_s : null,
       all_writes: allWrites,
       runtime_writes: runtimeWrites,
-      runtime_writers: runtime.map((r) => `${r.thread}=${r.writes}`),
-      top_writers: rows.slice(0, 5).map((r) => `${r.thread}=${r.writes}`),
+      runtime_writers: runtime,
+      top_writers: rows.slice(0, 5),
       container_logging_mirrored: mirrored
     };
-    if (num(c.files ?? 0) === 0) return {severity: "info", verdict: "no syscall capture", metrics, narrative: "This bundle has no write-path syscall capture."};
+    if (!primary) return {severity: "info", verdict: "no syscall capture", metrics, narrative: "This bundle has no write-path syscall capture."};
     const rate = window_s ? `${count(targetWrites / window_s)} write()/s (${count(targetWrites)} in ${window_s} s)` : `${count(targetWrites)} write() calls (window unknown, so no rate)`;
     const top = mine.slice(0, 3).map((r) => `${r.thread} ${count(r.writes)}`);
     const mirror = mirrored
@@ -59,7 +61,7 @@ export const loggingWrites: FindingSpec<"writes" | "context"> = {
       severity: mirrored || (window_s !== null && targetWrites / window_s > 10_000) ? "warning" : "info",
       verdict: mirrored ? "logging mirrored by the container runtime" : targetWrites > 0 ? "target writes" : "target does not write",
       metrics,
-      narrative: `${target}'s threads made ${rate}${top.length ? `: ${list(top)}` : ""}, of ${count(allWrites)} write() calls on the host.${mirror}`
+      narrative: `From ${primary.file} (${primary.source}): ${target}'s threads made ${rate}${top.length ? `: ${list(top)}` : ""}, of ${count(allWrites)} write() calls on the host.${mirror}`
     };
   }
 };

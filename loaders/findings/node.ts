@@ -5,6 +5,7 @@ import {existsSync, readFileSync, renameSync, writeFileSync} from "node:fs";
 import {dirname, join} from "node:path";
 import {fileURLToPath} from "node:url";
 import {sourcesHash} from "../hash.js";
+import {createViewStatements} from "../evidence/views.js";
 import {tableNames} from "../model.js";
 import {runFindings} from "./index.js";
 import type {Finding, Query, QueryRow, Value} from "./types.js";
@@ -16,6 +17,7 @@ export async function openTables(dir: string): Promise<{query: Query; close(): v
     const path = join(dir, `${name}.parquet`).replaceAll("'", "''");
     await connection.run(`CREATE VIEW "${name}" AS SELECT * FROM read_parquet('${path}')`);
   }
+  for (const statement of createViewStatements()) await connection.run(statement);
   const query: Query = async (sql) => {
     const result = await connection.runAndReadAll(sql);
     return result.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])) as QueryRow);
@@ -62,5 +64,8 @@ export async function findingsForTables(dir: string): Promise<Finding[]> {
 
 let codeHash: string | undefined;
 
-/** The findings code's version: a hash of this folder's sources. */
-const findingsCodeHash = () => (codeHash ??= sourcesHash([dirname(fileURLToPath(import.meta.url))]));
+/** The findings code's version: a hash of this folder's sources and of the evidence views they read. */
+const findingsCodeHash = () => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return (codeHash ??= sourcesHash([here, join(here, "..", "evidence")]));
+};

@@ -1,5 +1,6 @@
-// offcpu.breakdown — where the target's threads wait, from the kernel stacks they were
-// switched out in: the first rule whose pattern matches any frame classifies the stack.
+// offcpu.breakdown — where the target's threads wait, from the stacks they were switched
+// out in (the `offcpu_stacks` view: bpfbook's offcpu.bt, bcc's offcputime, off-CPU folded
+// stacks…): the first rule whose pattern matches any frame classifies the stack.
 
 import {duration, num} from "./format.js";
 import type {FindingSpec} from "./types.js";
@@ -12,12 +13,11 @@ export const OFFCPU_RULES: {class: string; pattern: RegExp}[] = [
   {class: "poll", pattern: /ep_poll|do_epoll_wait|do_sys_poll|do_select/}
 ];
 
-const STACKS = `SELECT s.frames, sum(s.value)::DOUBLE AS us, any_value(s.unit) AS unit
-FROM stacks s JOIN captures c ON c.capture_id = s.capture_id AND c.file = s.file
-WHERE c.kind = 'offcpu' AND s.map = '@offcpu_us' AND NOT s.bookkeeping
-GROUP BY s.frames ORDER BY us DESC`;
+const STACKS = `SELECT file, frames, sum(us)::DOUBLE AS us FROM offcpu_stacks GROUP BY ALL ORDER BY us DESC`;
 
-const FILES = `SELECT count(*)::INTEGER AS files, max(window_s) AS window_s FROM captures WHERE kind = 'offcpu'`;
+// One file answers: the first with stacks, then the longest window.
+const FILES = `SELECT e.file, e.source, e.window_s, (SELECT count(*) FROM offcpu_stacks s WHERE s.file = e.file)::INTEGER AS rows
+FROM evidence e WHERE list_contains(e.feeds, 'offcpu_stacks') ORDER BY EXISTS (SELECT 1 FROM offcpu_stacks l WHERE l.file = e.file) DESC, e.window_s DESC NULLS LAST, e.file`;
 
 export function classifyStack(frames: string[]): string {
   for (const rule of OFFCPU_RULES) if (frames.some((f) => rule.pattern.test(f))) return rule.class;
@@ -29,15 +29,16 @@ export const offcpuBreakdown: FindingSpec<"stacks" | "files"> = {
   title: "Off-CPU: where the target's threads wait",
   queries: {stacks: STACKS, files: FILES},
   evaluate({stacks, files}) {
+    const primary = files[0];
+    const mine = stacks.filter((s) => s.file === primary?.file);
     const sums: Record<string, number> = {futex: 0, network: 0, disk: 0, sleep: 0, poll: 0, other: 0};
-    for (const s of stacks) {
-      const us = num(s.us) * (String(s.unit) === "ns" ? 1e-3 : String(s.unit) === "ms" ? 1e3 : 1);
-      sums[classifyStack((s.frames as string[]).map(String))] += us;
-    }
+    for (const s of mine) sums[classifyStack((s.frames as string[]).map(String))] += num(s.us);
     const totalUs = Object.values(sums).reduce((a, b) => a + b, 0);
     const metrics = {
-      window_s: files[0]?.window_s == null ? null : num(files[0].window_s),
-      stacks: stacks.length,
+      evidence_file: primary ? String(primary.file) : null,
+      evidence_source: primary ? String(primary.source) : null,
+      window_s: primary?.window_s == null ? null : num(primary.window_s),
+      stacks: mine.length,
       total_us: totalUs,
       futex_us: sums.futex,
       network_us: sums.network,
@@ -45,9 +46,9 @@ export const offcpuBreakdown: FindingSpec<"stacks" | "files"> = {
       sleep_us: sums.sleep,
       poll_us: sums.poll,
       other_us: sums.other,
-      rules: OFFCPU_RULES.map((r) => `${r.class}: ${r.pattern.source}`)
+      rules: OFFCPU_RULES.map((r) => ({class: r.class, pattern: r.pattern.source}))
     };
-    if (num(files[0]?.files ?? 0) === 0) return {severity: "info", verdict: "no off-CPU capture", metrics, narrative: "This bundle has no off-CPU capture."};
+    if (!primary) return {severity: "info", verdict: "no off-CPU capture", metrics, narrative: "This bundle has no off-CPU capture."};
     const order = Object.entries(sums).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
     const parts = order.map(([k, v]) => `${k} ${duration(v)}`);
     const disk = sums.disk > 0 ? `${duration(sums.disk)} waiting on disk` : "no disk wait (no io_schedule or block-layer frame)";
@@ -55,7 +56,7 @@ export const offcpuBreakdown: FindingSpec<"stacks" | "files"> = {
       severity: sums.disk > 0.1 * totalUs ? "warning" : "info",
       verdict: order.length ? `mostly ${order[0][0]}` : "no off-CPU time",
       metrics,
-      narrative: `The target's threads spent ${duration(totalUs)} off-CPU (summed over threads): ${parts.join(", ") || "none"}; ${disk}.`
+      narrative: `From ${primary.file} (${primary.source}): the traced threads spent ${duration(totalUs)} off-CPU (summed over threads): ${parts.join(", ") || "none"}; ${disk}.`
     };
   }
 };

@@ -2,7 +2,7 @@
 // verdict. `query` is the only thing it needs, so the same code runs on DuckDB in Node
 // (findings.json, the CLI) and on duckdb-wasm in the browser.
 
-export type Value = string | number | boolean | null | Value[];
+export type Value = string | number | boolean | null | Value[] | {[key: string]: Value};
 export type QueryRow = Record<string, Value>;
 export type Query = (sql: string) => Promise<QueryRow[]>;
 

@@ -3,19 +3,21 @@
 //          key is its frames, each on a "\n"-separated line; a stack as a value likewise
 //   hist   {"@m": [{"min": a, "max": b, "count": n}, ...]} (max inclusive; first bucket may
 //          lack min, last may lack max) or {"@m": {"key": [...]}}
-//   stats  {"@m": {"count": c, "average": a, "total": t}} or keyed
+//   stats  {"@m": {"count": c, "average": a, "total": t}} or keyed; avg() maps are
+//          "stats" events holding a bare number per key, as text prints them: values
 //   printf, attached_probes, lost_events, time, error, ...: messages
 // Lines bpftrace writes to stderr (when mixed in) are tool lines; anything else a problem.
 
 import type {Line} from "../lines.js";
 import {isBookkeepingMap, type LineCounts, type RowSink, emptyCounts, unitOf} from "../model.js";
-import {type FileRef, type ParseResult, TOOL_LINE} from "./bpftrace-text.js";
+import {TOOL_LINE} from "./bpftrace-text.js";
+import {type FileRef, type ParseResult, type Parser, clip} from "./common.js";
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
 const isObject = (v: Json): v is {[key: string]: Json} => typeof v === "object" && v !== null && !Array.isArray(v);
 const isStats = (v: Json) => isObject(v) && "count" in v && "average" in v && "total" in v && typeof v.count === "number";
 
-export class BpftraceJsonParser {
+export class BpftraceJsonParser implements Parser {
   private counts: LineCounts = emptyCounts();
   private recognized = false;
   private stackId = 0;
@@ -74,10 +76,12 @@ export class BpftraceJsonParser {
     }
     if (type === "stats") {
       if (isStats(value)) return this.stats(no, map, null, value as {[k: string]: Json});
-      if (!isObject(value)) return this.problem(no, text, `stats ${map} is not an object`);
+      if (typeof value === "number") return this.value(no, text, map, null, value);
+      if (!isObject(value)) return this.problem(no, text, `stats ${map} is neither stats nor a number`);
       for (const [key, stats] of Object.entries(value)) {
-        if (!isStats(stats)) return this.problem(no, text, `stats ${map}[${key}] lacks count/average/total`);
-        this.stats(no, map, key, stats as {[k: string]: Json});
+        if (typeof stats === "number") this.value(no, text, map, key, stats);
+        else if (isStats(stats)) this.stats(no, map, key, stats as {[k: string]: Json});
+        else return this.problem(no, text, `stats ${map}[${key}] is neither count/average/total nor a number`);
       }
       return;
     }
@@ -173,7 +177,7 @@ export class BpftraceJsonParser {
   private problem(no: number, text: string, reason: string): void {
     if (this.entryProblems >= 0) this.entryProblems++;
     else this.counts.problem_lines++;
-    this.sink.emit("problems", {...this.ref, line: no, text: text.length > 500 ? text.slice(0, 500) + "…" : text, reason});
+    this.sink.emit("problems", {...this.ref, line: no, text: clip(text), reason});
   }
 
   end(): ParseResult {
@@ -187,12 +191,18 @@ const frames = (text: string) =>
     .map((f) => f.trim())
     .filter((f) => f !== "");
 
-/** JSON keys join parts with ","; a stack part is a run of "\n"-separated frames. */
+/**
+ * JSON keys join parts with ","; a stack part is "\n" then one indented frame per line,
+ * and it may stand anywhere among the parts (`@[kstack, comm]` → "\n  f\n  g\n,comm").
+ */
 function splitKey(raw: string | null): {key: string | null; parts: string[]; stack: string[] | null} {
   if (raw === null) return {key: null, parts: [], stack: null};
-  const newline = raw.indexOf("\n");
-  if (newline === -1) return {key: raw, parts: raw.split(","), stack: null};
-  const head = raw.slice(0, newline).replace(/,$/, "");
-  const parts = head === "" ? [] : head.split(",");
-  return {key: parts.length ? parts.join(",") : null, parts, stack: frames(raw.slice(newline))};
+  if (!raw.includes("\n")) return {key: raw, parts: raw.split(","), stack: null};
+  const stack: string[] = [];
+  const parts: string[] = [];
+  for (const line of raw.split("\n")) {
+    if (/^\s+\S/.test(line)) stack.push(line.trim());
+    else parts.push(...line.split(",").filter((p) => p !== ""));
+  }
+  return {key: parts.length ? parts.join(",") : null, parts, stack};
 }

@@ -10,19 +10,10 @@
 // Everything else is a tool line (banner, warnings), printf output, or a problem.
 
 import type {Line} from "../lines.js";
-import {isBookkeepingMap, type LineCounts, type RowSink, emptyCounts, unitOf} from "../model.js";
+import {isBookkeepingMap, type RowSink, emptyCounts, unitOf} from "../model.js";
 import {parseBucket} from "./buckets.js";
-
-export interface FileRef {
-  capture_id: string;
-  file: string;
-}
-
-export interface ParseResult {
-  counts: LineCounts;
-  /** The file showed bpftrace's signature (a probe banner or a map line). */
-  recognized: boolean;
-}
+import {TableReader} from "./event-table.js";
+import {CONTROL, type FileRef, type ParseResult, type Parser, clip} from "./common.js";
 
 export const TOOL_LINE =
   /^(Attaching \d+ probes?\.\.\.|Attached \d+ probes?|Lost \d+ events?|WARNING: .*|ERROR: .*|Error: .*|stdin:\d+.*|[^\s:]+\.bt:\d+.*|Running\.\.\.|HINT: .*|Failed to .*|Unable to .*|ERROR.*)$/;
@@ -34,7 +25,7 @@ const KEY_CLOSE = /^(\S.*)?\]:(?: (.*))?$/;
 const STATS = /^count (-?\d+), average (-?\d+), total (-?\d+)$/;
 const INTEGER = /^-?\d+$/;
 // Text a program could print: no control characters, no bytes that failed to decode.
-const PRINTABLE = /^[^\u0000-\u0008\u000b-\u001f\u007f\ufffd]*$/;
+const PRINTABLE = new RegExp(`^[^${CONTROL}]*$`);
 
 type State =
   | {kind: "idle"}
@@ -52,17 +43,21 @@ interface Entry {
   lines: Line[]; // the header line, and those of a multi-line key
 }
 
-export class BpftraceTextParser {
+export class BpftraceTextParser implements Parser {
   private state: State = {kind: "idle"};
-  private counts = emptyCounts();
+  private readonly counts = emptyCounts();
   private recognized = false;
   private seriesSeen = new Map<number, number>();
   private stackId = 0;
+  // Tables the program printf()s (snoop tools: a header, then a row per event).
+  private table: TableReader;
 
   constructor(
     private readonly ref: FileRef,
     private readonly sink: RowSink
-  ) {}
+  ) {
+    this.table = new TableReader(ref, sink, this.counts);
+  }
 
   push(line: Line): void {
     this.counts.lines++;
@@ -116,6 +111,8 @@ export class BpftraceTextParser {
       return;
     }
     if (HEADER.test(text)) return this.header(line);
+    if (this.recognized && this.table.header(line)) return;
+    if (this.table.open && !/^\s/.test(text)) return this.table.row(line);
     const bucket = parseBucket(text);
     if (bucket) return this.problem(no, text, "histogram bucket outside a histogram");
     if (/^\s+\S/.test(text) && this.recognized) return this.problem(no, text, "stack frame outside a map entry");
@@ -151,7 +148,8 @@ export class BpftraceTextParser {
     const close = KEY_CLOSE.exec(line.text);
     if (close) {
       s.lines.push(line);
-      const frames = s.lines.slice(1, -1).map((l) => l.text.trim());
+      // Two stacks in one key (kstack, ustack) are parted by a line holding only ",".
+      const frames = s.lines.slice(1, -1).map((l) => l.text.trim()).filter((f) => f !== ",");
       // Parts before the stack end with "," (and maybe a space); parts after it start with ",".
       const before = s.firstLine.replace(/,\s*$/, "").split(", ").filter((p) => p !== "");
       const after = (close[1] ?? "").replace(/^,\s*/, "").split(", ").filter((p) => p !== "");
@@ -166,7 +164,7 @@ export class BpftraceTextParser {
       this.state = {kind: "idle"};
       return this.entryValue(entry, close[2]);
     }
-    if (/^\s+\S/.test(line.text) && !line.last) {
+    if ((/^\s+\S/.test(line.text) || /^,\s*$/.test(line.text)) && !line.last) {
       s.lines.push(line);
       return;
     }
@@ -320,7 +318,7 @@ export class BpftraceTextParser {
 
   private problem(no: number, text: string, reason: string): void {
     this.counts.problem_lines++;
-    this.sink.emit("problems", {...this.ref, line: no, text: cut(text, 500), reason});
+    this.sink.emit("problems", {...this.ref, line: no, text: clip(text), reason});
   }
 }
 

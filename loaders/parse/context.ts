@@ -5,7 +5,7 @@
 
 import type {Line} from "../lines.js";
 import {type LineCounts, type RowSink, emptyCounts} from "../model.js";
-import type {FileRef, ParseResult} from "./bpftrace-text.js";
+import type {FileRef, ParseResult} from "./common.js";
 
 export interface ContextFacts {
   host: string | null;

@@ -9,8 +9,7 @@
 import {isUtf8} from "node:buffer";
 import {MAX_LINE_LENGTH, readChunks} from "../lines.js";
 import {type LineCounts, schemas} from "../model.js";
-import type {FileRef} from "./bpftrace-text.js";
-import {PROBLEM_TEXT_LENGTH} from "./folded.js";
+import {type FileRef, PROBLEM_TEXT_LENGTH} from "./common.js";
 import {sqlString} from "../sql.js";
 
 /** What the bulk path needs of the Parquet writer. */
@@ -123,7 +122,7 @@ const stackColumns = (stackId: string) => `
   capture_id, file, NULL::VARCHAR AS map, NULL::VARCHAR AS key, ${stackId} AS stack_id, string_split(head, ';') AS frames,
   tally::DOUBLE AS value, 'samples' AS unit, false AS bookkeeping, line::INTEGER AS line`;
 
-/** Control characters (bar tab), DEL and U+FFFD: folded.ts's BINARY. */
+/** common.ts's CONTROL in RE2's spelling, for DuckDB's regexp functions. */
 const CONTROL = "\\x00-\\x08\\x0b-\\x1f\\x7f\\x{fffd}";
 /** A line folded.ts takes as a stack: no control characters, something before the last space, digits after it. */
 const STACK_LINE = `[^${CONTROL}]*[^${CONTROL}\\t ][^${CONTROL}]* [0-9]+\\r?`;

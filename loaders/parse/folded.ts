@@ -5,16 +5,7 @@
 
 import type {Line} from "../lines.js";
 import {type LineCounts, type RowSink, emptyCounts} from "../model.js";
-import type {FileRef, ParseResult} from "./bpftrace-text.js";
-
-/** Blank: nothing but spaces and tabs. */
-export const isBlank = (text: string) => /^[ \t]*$/.test(text);
-/** Bytes no text tool writes: C0 controls (bar tab), DEL, and U+FFFD from undecodable input. */
-export const BINARY = /[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/;
-/** Problem text is cut to this many characters (code points, as SQL counts them). */
-export const PROBLEM_TEXT_LENGTH = 500;
-
-export const clip = (text: string) => (text.length <= PROBLEM_TEXT_LENGTH ? text : Array.from(text).slice(0, PROBLEM_TEXT_LENGTH).join(""));
+import {BINARY, type FileRef, type ParseResult, type Parser, isBlank, recordProblem} from "./common.js";
 
 /** Splits a folded line at its last space into frames and count, or says why it can't. */
 export function foldedLine(text: string): {frames: string[]; value: number} | {reason: string} {
@@ -26,7 +17,7 @@ export function foldedLine(text: string): {frames: string[]; value: number} | {r
   return {frames: head.split(";"), value: Number(count)};
 }
 
-export class FoldedParser {
+export class FoldedParser implements Parser {
   private counts: LineCounts = emptyCounts();
   private stackId = 0;
   private recognized = false;
@@ -44,9 +35,7 @@ export class FoldedParser {
     }
     const parsed = cut ? {reason: "line too long"} : foldedLine(text);
     if ("reason" in parsed) {
-      this.counts.problem_lines++;
-      this.sink.emit("problems", {...this.ref, line: no, text: clip(text), reason: parsed.reason});
-      return;
+      return recordProblem(this.sink, this.counts, this.ref, no, text, parsed.reason);
     }
     this.recognized = true;
     this.counts.data_lines++;

@@ -7,7 +7,7 @@
 
 import type {Line} from "../lines.js";
 import {type LineCounts, type RowSink, emptyCounts} from "../model.js";
-import type {FileRef, ParseResult} from "./bpftrace-text.js";
+import {type FileRef, type ParseResult, clip} from "./common.js";
 
 export const PERF_HEADER = /^(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?\d+\.\d+:/;
 
@@ -125,7 +125,7 @@ export class PerfScriptParser {
 
   private problem(no: number, text: string, reason: string): void {
     this.counts.problem_lines++;
-    this.sink.emit("problems", {...this.ref, line: no, text: text.slice(0, 500), reason});
+    this.sink.emit("problems", {...this.ref, line: no, text: clip(text), reason});
   }
 
   end(): ParseResult {
