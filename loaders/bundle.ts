@@ -17,8 +17,10 @@ export interface ManifestFile {
   sha256?: string;
   bytes?: number;
   kind?: Kind;
-  /** The tool that wrote the file, where its content cannot tell (a `tool` of loaders/evidence/sources.ts). */
+  /** The program that ran (`bpftrace`, `perf`), as the capture runner records it. */
   tool?: string;
+  /** The evidence source that wrote the file, where its content cannot tell (a `tool` of loaders/evidence/sources.ts). */
+  source?: string;
   window_s?: number | null;
 }
 
@@ -109,13 +111,24 @@ export function readBundle(dir: string): Bundle {
         format,
         kind: listed?.kind ?? kindOf(file, format),
         kindFromManifest: listed?.kind !== undefined,
-        tool: typeof listed?.tool === "string" ? listed.tool : null,
+        tool: namedSource(manifest, listed),
         window_s: listed?.window_s ?? null
       };
     });
   // Context first: its facts (target, threads) describe every other file.
   files.sort((a, b) => Number(b.format === "context") - Number(a.format === "context"));
   return {id, dir, manifest, files};
+}
+
+// bpfbook's own captures before manifests named each file's source: the capture runner's
+// programs by the kind it recorded (loaders/capture/run.ts).
+const CAPTURE_SOURCES: Record<string, string> = {fsync: "bpfbook fsync.bt", bio: "bpfbook bio.bt", offcpu: "bpfbook offcpu.bt", syscalls: "bpfbook syscalls.bt", oncpu: "folded stacks"};
+
+/** The source the manifest names for a file, if any; content decides otherwise. */
+function namedSource(manifest: Manifest | null, listed: ManifestFile | undefined): string | null {
+  if (typeof listed?.source === "string") return listed.source;
+  if (manifest?.source === "capture" && listed?.kind) return CAPTURE_SOURCES[listed.kind] ?? null;
+  return null;
 }
 
 function readManifest(dir: string): Manifest | null {

@@ -1,6 +1,6 @@
 // bpfbook's command line: the library without the site.
-//   convert <bundle-folder> [--out <folder>]
-//   fetch <folder | file.tar.gz | https-url> [--id <name>] [--window <file>=<seconds>]... [--force]
+//   convert <bundle-folder> [--out <folder>] [--target <name>]...
+//   fetch <folder | file.tar.gz | https-url> [--id <name>] [--window <file>=<seconds>]... [--target <name>]... [--force]
 //   findings <bundle-folder>
 //   capture (--pid N | --comm NAME | --container NAME) [--duration S] [--out DIR]
 //   export <bundle-folder>... --to <folder>
@@ -19,8 +19,8 @@ import {printable, terminalJson} from "./text.js";
 import {exportBundles} from "./export.js";
 
 const USAGE = `usage:
-  npm run convert -- <bundle-folder> [--out <folder>]
-  npm run fetch -- <folder | file.tar.gz | https-url> [--id <name>] [--window <file>=<seconds>]... [--force]
+  npm run convert -- <bundle-folder> [--out <folder>] [--target <name>]...
+  npm run fetch -- <folder | file.tar.gz | https-url> [--id <name>] [--window <file>=<seconds>]... [--target <name>]... [--force]
                   [--max-bytes <n>] [--timeout <ms>]
   npm run findings -- <bundle-folder>
   npm run capture -- (--pid N | --comm NAME | --container NAME) [--duration S] [--out DIR]
@@ -29,14 +29,23 @@ const USAGE = `usage:
 
 class UsageError extends Error {}
 
+/** --target names: process or thread names as the kernel keeps them (comm: up to 15 bytes, no control characters). */
+function checkTargets(names: string[] | undefined): string[] {
+  for (const name of names ?? []) {
+    if (name === "" || name.length > 64 || /[\u0000-\u001f\u007f]/.test(name)) throw new UsageError(`--target ${JSON.stringify(name)}: expected a process or thread name`);
+  }
+  return names ?? [];
+}
+
 async function convert(args: string[]): Promise<number> {
-  const {positionals, values} = parseArgs({args, allowPositionals: true, options: {out: {type: "string"}}});
+  const {positionals, values} = parseArgs({args, allowPositionals: true, options: {out: {type: "string"}, target: {type: "string", multiple: true}}});
   if (positionals.length !== 1) throw new UsageError("convert takes one bundle folder");
+  const targets = checkTargets(values.target);
   const bundle = readBundle(positionals[0]);
   const out = resolve(values.out ?? join("tables", bundle.id));
   let summary;
   try {
-    summary = await convertToParquet(bundle.dir, out, {strict: false});
+    summary = await convertToParquet(bundle.dir, out, {strict: false, targets});
   } catch (error) {
     console.error(`bpfbook convert: could not write ${out}: ${(error as Error).message}`);
     return 1;
@@ -44,7 +53,7 @@ async function convert(args: string[]): Promise<number> {
   for (const f of summary.files) {
     const rows = tableNames.filter((t) => t !== "problems" && f.rows[t] > 0).map((t) => `${t}=${f.rows[t]}`).join(" ") || "no rows";
     const accounted = f.data_lines + f.blank_lines + f.tool_lines + f.problem_lines;
-    console.log(`${printable(f.file)}  [${f.kind}, ${f.format}]  ${rows}  problems=${f.problem_lines}  lines ${accounted}/${f.lines} accounted`);
+    console.log(`${printable(f.file)}  [${f.kind}, ${f.format}, ${f.tool ?? "tool not recognized"}]  ${rows}  problems=${f.problem_lines}  lines ${accounted}/${f.lines} accounted`);
   }
   const problems = summary.files.reduce((s, f) => s + f.problem_lines, 0);
   console.log(`wrote ${tableNames.length} tables to ${out} (${problems} problem lines; see problems.parquet)`);
@@ -59,6 +68,7 @@ async function fetchCommand(args: string[]): Promise<number> {
       id: {type: "string"},
       window: {type: "string", multiple: true},
       force: {type: "boolean"},
+      target: {type: "string", multiple: true},
       "max-bytes": {type: "string"},
       timeout: {type: "string"}
     }
@@ -79,6 +89,7 @@ async function fetchCommand(args: string[]): Promise<number> {
     id: values.id,
     windows,
     force: values.force,
+    targets: checkTargets(values.target),
     maxBytes: number("max-bytes", values["max-bytes"]),
     timeoutMs: number("timeout", values.timeout)
   });

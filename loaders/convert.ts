@@ -94,7 +94,7 @@ class FingerprintSink implements RowSink {
 const canBulk = (sink: RowSink): sink is RowSink & BulkTarget => "addBulkRows" in sink;
 
 /** Parses every file of the bundle into `sink`; large plain folded files go to DuckDB whole when the sink allows. */
-export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true} = {}): Promise<ConvertSummary> {
+export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true, targets = [] as string[]} = {}): Promise<ConvertSummary> {
   const summaries: FileSummary[] = [];
   let facts: ContextFacts | null = null;
   for (const file of bundle.files) {
@@ -119,7 +119,7 @@ export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true}
     summaries.push(summary(parser.end(), counting.rows, fingerprint.fp));
   }
   for (const [i, file] of bundle.files.entries()) {
-    sink.emit("captures", captureRow(bundle, file, facts, summaries[i]));
+    sink.emit("captures", captureRow(bundle, file, facts, summaries[i], targets));
   }
   return {capture_id: bundle.id, files: summaries};
 }
@@ -148,14 +148,15 @@ export function parserFor(format: Format, ref: FileRef, sink: RowSink): Parser {
   }
 }
 
-/** Target names the manifest gives (`--target`), for bundles whose context does not. */
-function manifestTargets(bundle: Bundle): string[] {
+/** Target names given to convert or in the manifest (`--target`), for bundles whose context does not. */
+function namedTargets(bundle: Bundle, given: string[]): string[] {
+  if (given.length) return given;
   const target = bundle.manifest?.target;
   return Array.isArray(target) ? target.filter((t): t is string => typeof t === "string" && t !== "") : [];
 }
 
-function captureRow(bundle: Bundle, file: BundleFile, facts: ContextFacts | null, s: FileSummary): Row {
-  const named = manifestTargets(bundle);
+function captureRow(bundle: Bundle, file: BundleFile, facts: ContextFacts | null, s: FileSummary, targets: string[]): Row {
+  const named = namedTargets(bundle, targets);
   const threads = facts?.target_threads?.length ? facts.target_threads : named;
   return {
     capture_id: bundle.id,
@@ -189,11 +190,11 @@ function captureRow(bundle: Bundle, file: BundleFile, facts: ContextFacts | null
 export class UnrecognizedFileError extends Error {}
 
 /** Converts a bundle folder to Parquet tables in `outDir`; throws naming file and line if a file is not what it claims. */
-export async function convertToParquet(bundleDir: string, outDir: string, {strict = true, bulk = true} = {}): Promise<ConvertSummary> {
+export async function convertToParquet(bundleDir: string, outDir: string, {strict = true, bulk = true, targets = [] as string[]} = {}): Promise<ConvertSummary> {
   const bundle = readBundle(bundleDir);
   const writer = await ParquetWriter.open();
   try {
-    const summary = await convertBundle(bundle, writer, {bulk});
+    const summary = await convertBundle(bundle, writer, {bulk, targets});
     if (strict) {
       const bad = summary.files.find((f) => !f.recognized && f.lines > 0);
       if (bad) {

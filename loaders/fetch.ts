@@ -18,6 +18,8 @@ export interface FetchOptions {
   windows?: Record<string, number>;
   into?: string;
   force?: boolean;
+  /** Process or thread names of the target, written to the manifest for bundles without a context file. */
+  targets?: string[];
   maxBytes?: number;
   timeoutMs?: number;
   maxRedirects?: number;
@@ -54,7 +56,7 @@ export async function fetchBundle(source: string, options: FetchOptions = {}): P
       throw new FetchError(`${source}: not a folder, a .tar/.tar.gz/.tgz file or an https URL`);
     }
     const origin = /^https:\/\//i.test(source) ? source : resolve(source);
-    const manifest = writeManifest(staging, id, origin, options.windows ?? {});
+    const manifest = writeManifest(staging, id, origin, options.windows ?? {}, options.targets ?? []);
     const differences = verify(staging, manifest);
     if (differences.length) throw new FetchError(`${staging}: verification failed: ${differences.join("; ")}`);
     if (existsSync(dir)) rmSync(dir, {recursive: true, force: true});
@@ -160,7 +162,7 @@ function downloadTo(url: string, path: string, limits: {maxBytes: number; timeou
   });
 }
 
-function writeManifest(dir: string, id: string, source: string, windows: Record<string, number>): Manifest {
+function writeManifest(dir: string, id: string, source: string, windows: Record<string, number>, targets: string[]): Manifest {
   const names = readdirSync(dir).filter((f) => f !== MANIFEST).sort();
   for (const file of Object.keys(windows)) {
     if (!names.includes(file)) throw new FetchError(`--window names ${file}, which is not in the bundle (${names.join(", ")})`);
@@ -170,7 +172,7 @@ function writeManifest(dir: string, id: string, source: string, windows: Record<
     const path = join(dir, file);
     return {file, sha256: sha256(path), bytes: statSync(path).size, kind: kindOf(file, formatOf(file, path)), window_s: windows[file] ?? null};
   });
-  const manifest: Manifest = {id, source, fetched_at: new Date().toISOString(), files};
+  const manifest: Manifest = {id, source, fetched_at: new Date().toISOString(), ...(targets.length ? {target: targets} : {}), files};
   writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
 }

@@ -134,7 +134,7 @@ export const schemas: Record<TableName, TableSchema> = {
       line,
       {name: "table_id", type: "INTEGER", doc: "1, 2, … per header line in the file (interval output repeats the header)."},
       {name: "names", type: "VARCHAR[]", doc: "Column names as the header prints them."},
-      {name: "fields", type: "VARCHAR[]", doc: "The row's fields, in column order, as printed (the last column takes any extra words, e.g. a path with spaces)."},
+      {name: "fields", type: "VARCHAR[]", doc: "The row's fields, in column order, as printed (extra words go to the last column when it holds text, such as a path with spaces, else to the first text column)."},
       {name: "time_s", type: "DOUBLE", doc: "The first column when it is a time: seconds (`TIME(s)`, `TIME(ms)` scaled) or seconds since midnight (`HH:MM:SS`)."},
       {name: "comm", type: "VARCHAR", doc: "Process or thread name (`COMM`, `TASK`)."},
       {name: "pid", type: "BIGINT", doc: "Process id (`PID`)."},

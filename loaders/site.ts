@@ -7,6 +7,7 @@ import {parseArgs} from "node:util";
 import {capturesDir, isBundleId, siteBundles} from "./bundle.js";
 import {tablesFor} from "./cache.js";
 import {findingsForTables, openTables} from "./findings/node.js";
+import {sqlString} from "./sql.js";
 import {type Profile, buildFlameTree, encodeFlameFile, findingSpec, profileOf} from "./findings/index.js";
 import type {TableName} from "./model.js";
 
@@ -100,10 +101,12 @@ export async function compareData(dir = capturesDir()) {
     const db = await openTables(tables);
     try {
       const findings = await findingsForTables(tables);
-      const bio = await db.query(`SELECT h.lo, h.hi, sum(h.count)::DOUBLE AS count FROM histograms h JOIN captures c USING (capture_id, file)
-        WHERE c.kind = 'bio' AND h.map = '@bio_latency_us' AND NOT h.bookkeeping GROUP BY ALL ORDER BY h.lo NULLS FIRST`);
-      const stacks = await db.query(`SELECT s.frames, sum(s.value)::DOUBLE AS samples FROM stacks s JOIN captures c USING (capture_id, file)
-        WHERE c.kind = 'oncpu' AND NOT s.bookkeeping GROUP BY s.frames ORDER BY samples DESC LIMIT 20000`);
+      // The files the findings read, so the overlays show what the findings state.
+      const file = (id: string) => findings.find((f) => f.id === id)?.metrics.evidence_file ?? null;
+      const bio = await db.query(`SELECT lo_us AS lo, hi_us AS hi, sum(count)::DOUBLE AS count FROM block_io_latency
+        WHERE file = ${sqlString(String(file("disk.latency")))} AND class IS NULL GROUP BY ALL ORDER BY lo NULLS FIRST`);
+      const stacks = await db.query(`SELECT frames, sum(samples)::DOUBLE AS samples FROM oncpu_stacks
+        WHERE file = ${sqlString(String(file("cpu.hotspots")))} GROUP BY frames ORDER BY samples DESC LIMIT 20000`);
       out.push({id, findings, bio, stacks});
     } finally {
       db.close();

@@ -62,3 +62,17 @@ export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{statu
     child.on("close", (status) => resolve({status, stdout, stderr}));
   });
 }
+
+/** Copies fixture files into a fresh bundle folder (optionally with a manifest), converts it and opens its tables and views. */
+export async function fixtureBundle(files: Record<string, string>, manifest?: object) {
+  const {copyFileSync, mkdirSync, writeFileSync} = await import("node:fs");
+  const {convertToParquet} = await import("../loaders/convert.js");
+  const {openTables} = await import("../loaders/findings/node.js");
+  const dir = join(tempDir("fixture"), "bundle");
+  mkdirSync(dir);
+  for (const [name, from] of Object.entries(files)) copyFileSync(from, join(dir, name));
+  if (manifest) writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
+  const out = join(dir, "..", "tables");
+  const summary = await convertToParquet(dir, out);
+  return {dir, summary, db: await openTables(out)};
+}

@@ -24,15 +24,17 @@ interface Plan {
   kind: Kind;
   /** bpftrace program name, or "perf" for the perf-based profile. */
   program: string;
+  /** The evidence source its output is (loaders/evidence/sources.ts), named in the manifest so a file that printed nothing still counts as evidence. */
+  source: string;
   tracepoints: [string, string][];
 }
 
 const PLANS: Plan[] = [
-  {name: "fsync", file: "01-fsync-latency.txt", kind: "fsync", program: "fsync", tracepoints: [["syscalls", "sys_enter_fsync"], ["syscalls", "sys_enter_fdatasync"]]},
-  {name: "bio", file: "02-bio-latency.txt", kind: "bio", program: "bio", tracepoints: [["block", "block_rq_issue"], ["block", "block_rq_complete"]]},
-  {name: "offcpu", file: "03-offcpu.txt", kind: "offcpu", program: "offcpu", tracepoints: [["sched", "sched_switch"]]},
-  {name: "syscalls", file: "04-writepath-syscalls.txt", kind: "syscalls", program: "syscalls", tracepoints: [["syscalls", "sys_enter_write"], ["syscalls", "sys_enter_pwrite64"], ["syscalls", "sys_enter_writev"]]},
-  {name: "oncpu", file: "05-oncpu.folded", kind: "oncpu", program: "perf", tracepoints: []}
+  {name: "fsync", file: "01-fsync-latency.txt", kind: "fsync", program: "fsync", source: "bpfbook fsync.bt", tracepoints: [["syscalls", "sys_enter_fsync"], ["syscalls", "sys_enter_fdatasync"]]},
+  {name: "bio", file: "02-bio-latency.txt", kind: "bio", program: "bio", source: "bpfbook bio.bt", tracepoints: [["block", "block_rq_issue"], ["block", "block_rq_complete"]]},
+  {name: "offcpu", file: "03-offcpu.txt", kind: "offcpu", program: "offcpu", source: "bpfbook offcpu.bt", tracepoints: [["sched", "sched_switch"]]},
+  {name: "syscalls", file: "04-writepath-syscalls.txt", kind: "syscalls", program: "syscalls", source: "bpfbook syscalls.bt", tracepoints: [["syscalls", "sys_enter_write"], ["syscalls", "sys_enter_pwrite64"], ["syscalls", "sys_enter_writev"]]},
+  {name: "oncpu", file: "05-oncpu.folded", kind: "oncpu", program: "perf", source: "folded stacks", tracepoints: []}
 ];
 
 export interface CaptureOptions {
@@ -51,6 +53,7 @@ export interface CaptureFile {
   reason?: string;
   stderr_file: string | null;
   tool: string;
+  source: string;
   program?: string;
   sha256?: string;
   bytes?: number;
@@ -96,7 +99,7 @@ export async function capture(options: CaptureOptions): Promise<{dir: string; fi
   const files: CaptureFile[] = [];
   const running: {plan: Plan; child: ChildProcess; done: Promise<{code: number | null; ended: number}>; began: number; record: CaptureFile; perfData?: string}[] = [];
   for (const plan of PLANS) {
-    const record: CaptureFile = {file: plan.file, kind: plan.kind, window_s: null, exit_status: null, status: "ok", stderr_file: null, tool: plan.program === "perf" ? "perf" : "bpftrace"};
+    const record: CaptureFile = {file: plan.file, kind: plan.kind, window_s: null, exit_status: null, status: "ok", stderr_file: null, tool: plan.program === "perf" ? "perf" : "bpftrace", source: plan.source};
     files.push(record);
     const absent = plan.tracepoints.filter(([c, n]) => !hasTracepoint(c, n));
     if (absent.length && absent.length === plan.tracepoints.length) {

@@ -38,6 +38,8 @@ export interface Source {
   kind: string;
   /** Where this source comes from, for docs/views.md. */
   about: string;
+  /** It reports everything it traced (not a top-N or a threshold), so a thing absent from it did not happen. */
+  complete: boolean;
   recognize(fp: Fingerprint): boolean;
   /** For each view it feeds: a SELECT of the view's columns over this tool's files (`WHERE c.tool = …` added by views.ts). */
   feeds: Partial<Record<ViewName, (tool: string) => string>>;
@@ -81,18 +83,21 @@ export const SOURCES: Source[] = [
   {
     tool: "bpfbook fsync.bt",
     kind: "fsync",
+    complete: true,
     about: "bpfbook's fsync program (loaders/capture/programs/fsync.bt), also the reference bundle's layout: `@calls[comm]`, `@fsync_latency_us`.",
     recognize: (fp) => hasMap(fp, "@fsync_latency_us") || (hasMap(fp, "@calls") && hasMap(fp, "@by_comm_us")),
     feeds: {
       fsync_calls: (t) => `SELECT ${origin("v")}, v.key AS thread, NULL::BIGINT AS pid, 'fsync/fdatasync' AS syscall, v.value AS calls
 ${fromRows("values", "v", t)} AND v.map = '@calls' AND v.stat = 'value' AND NOT v.bookkeeping`,
-      fsync_latency: (t) => `SELECT ${origin("h")}, ${microseconds("h.lo", "h.unit")} AS lo_us, ${microseconds("h.hi", "h.unit")} AS hi_us, h.count::DOUBLE AS count
-${fromRows("histograms", "h", t)} AND h.map = '@fsync_latency_us' AND NOT h.bookkeeping`
+      fsync_latency: (t) => `SELECT ${origin("h")}, CASE WHEN h.map = '@by_comm_us' THEN h.key END AS thread,
+  ${microseconds("h.lo", "h.unit")} AS lo_us, ${microseconds("h.hi", "h.unit")} AS hi_us, h.count::DOUBLE AS count
+${fromRows("histograms", "h", t)} AND h.map IN ('@fsync_latency_us', '@by_comm_us') AND NOT h.bookkeeping`
     }
   },
   {
     tool: "bpfbook bio.bt",
     kind: "bio",
+    complete: true,
     about: "bpfbook's block-I/O program: `@bio_latency_us` (all I/Os), `@bio_by_rwbs_us[RWBS]`, `@bytes_by_rwbs[RWBS]`.",
     recognize: (fp) => hasMap(fp, "@bio_latency_us", "@bio_by_rwbs_us"),
     feeds: {
@@ -104,6 +109,7 @@ ${fromRows("values", "v", t)} AND v.map = '@bytes_by_rwbs' AND v.stat = 'value' 
   {
     tool: "bpfbook offcpu.bt",
     kind: "offcpu",
+    complete: true,
     about: "bpfbook's off-CPU program: `@offcpu_us[kstack]` for the target's threads.",
     recognize: (fp) => hasMap(fp, "@offcpu_us"),
     feeds: {offcpu_stacks: (t) => stackRows(t, `${microseconds("s.value", "s.unit")} AS us`, " AND s.map = '@offcpu_us'")}
@@ -111,6 +117,7 @@ ${fromRows("values", "v", t)} AND v.map = '@bytes_by_rwbs' AND v.stat = 'value' 
   {
     tool: "bpfbook syscalls.bt",
     kind: "syscalls",
+    complete: true,
     about: "bpfbook's write-path program: `@op_by_thread[comm, probe]` counts write/pwrite64/writev/fsync/fdatasync by thread name.",
     recognize: (fp) => hasMap(fp, "@op_by_thread"),
     feeds: {
@@ -124,6 +131,7 @@ ${fromRows("values", "v", t)} AND v.map = '@op_by_thread' AND v.stat = 'value' A
   {
     tool: "syncsnoop.bt",
     kind: "fsync",
+    complete: true,
     about: "bpftrace's syncsnoop.bt: a `TIME PID COMM EVENT` line per sync-family call.",
     recognize: (fp) => fp.format === "bpftrace-text" && (hasHeader(fp, "PID", "COMM", "EVENT") || banner(fp, /^Tracing sync syscalls/)),
     feeds: {
@@ -134,6 +142,7 @@ ${fromRows("events", "e", t)} GROUP BY ALL`
   {
     tool: "bcc syncsnoop",
     kind: "fsync",
+    complete: true,
     about: "bcc's syncsnoop: a `TIME(s) [COMM] CALL` line per sync-family call.",
     recognize: (fp) => hasHeader(fp, "CALL"),
     feeds: {
@@ -144,6 +153,7 @@ ${fromRows("events", "e", t)} GROUP BY ALL`
   {
     tool: "syscount.bt",
     kind: "syscalls",
+    complete: false,
     about: "bpftrace's syscount.bt: `@syscall[id]` (syscall numbers; named when the context gives the architecture) and `@process[comm]`.",
     recognize: (fp) => hasMap(fp, "@syscall") && hasMap(fp, "@process"),
     feeds: {
@@ -159,6 +169,7 @@ WHERE c.tool = ${sqlString(t)} AND v.map = '@syscall' AND v.stat = 'value' AND l
   {
     tool: "bcc syscount",
     kind: "syscalls",
+    complete: false,
     about: "bcc's syscount: `SYSCALL COUNT [TIME]` tables, or `PID COMM COUNT` with -P.",
     recognize: (fp) => hasHeader(fp, "SYSCALL", "COUNT") || hasHeader(fp, "PID", "COMM", "COUNT"),
     feeds: {
@@ -171,6 +182,7 @@ ${fromRows("events", "e", t)} AND e.count IS NOT NULL AND list_contains(${SYNC_L
   {
     tool: "bitesize.bt",
     kind: "bio-size",
+    complete: true,
     about: "bpftrace's bitesize.bt: `@[comm]` histograms of block I/O sizes in bytes.",
     recognize: (fp) => fp.format === "bpftrace-text" && banner(fp, /I\/O size \(bytes\) histograms/),
     feeds: {
@@ -181,6 +193,7 @@ ${fromRows("histograms", "h", t)}`
   {
     tool: "biolatency.bt",
     kind: "bio",
+    complete: true,
     about: "bpftrace's biolatency.bt (kprobe or tracepoint version): `@usecs` (or `@usecs[disk]`), block I/O service time.",
     recognize: (fp) => fp.format.startsWith("bpftrace") && banner(fp, /^Tracing block device I\/O/) && hasMap(fp, "@usecs"),
     feeds: {block_io_latency: (t) => latencyBuckets(t, " AND h.map = '@usecs'", "NULL AS class")}
@@ -188,6 +201,7 @@ ${fromRows("histograms", "h", t)}`
   {
     tool: "bcc biolatency",
     kind: "bio",
+    complete: true,
     about: "bcc's biolatency: log2 histograms in usecs or msecs, per disk (-D) or per flags (-F) sections.",
     recognize: (fp) => fp.format === "bcc-histogram" && (banner(fp, /^Tracing block device I\/O/) || fp.keyNames.some((k) => k === "disk" || k === "flags")),
     feeds: {block_io_latency: (t) => latencyBuckets(t, "", "h.key AS class")}
@@ -195,6 +209,7 @@ ${fromRows("histograms", "h", t)}`
   {
     tool: "biosnoop",
     kind: "bio",
+    complete: true,
     about: "bcc's biosnoop and bpftrace's biosnoop.bt: a line per block I/O with `DISK` and `LAT(ms)`.",
     recognize: (fp) => hasHeader(fp, "DISK", "LAT(ms)"),
     feeds: {
@@ -206,6 +221,7 @@ ${fromRows("events", "e", t)} AND e.bytes IS NOT NULL`
   {
     tool: "bcc fs dist",
     kind: "fs-latency",
+    complete: true,
     about: "bcc's ext4dist, xfsdist, btrfsdist, nfsdist, zfsdist: file-system operation latency per `operation` section (not block-device latency).",
     recognize: (fp) => fp.format === "bcc-histogram" && (banner(fp, /operation latency/) || fp.keyNames.includes("operation")),
     feeds: {
@@ -217,6 +233,7 @@ ${fromRows("histograms", "h", t)}`
   {
     tool: "bcc fs slower",
     kind: "fs-latency",
+    complete: false,
     about: "bcc's ext4slower, xfsslower, btrfsslower, nfsslower, fileslower: a line per slow file operation with `T` or `D` and `LAT(ms)`.",
     recognize: (fp) => (hasHeader(fp, "T", "LAT(ms)") || hasHeader(fp, "D", "LAT(ms)")) && !hasHeader(fp, "DISK"),
     feeds: {
@@ -227,6 +244,7 @@ ${fromRows("events", "e", t)} AND e.latency_us IS NOT NULL`
   {
     tool: "bcc offcputime",
     kind: "offcpu",
+    complete: true,
     about: "bcc's offcputime (multi-line stacks, total off-CPU time per stack and task).",
     recognize: (fp) => fp.format === "bcc-stacks" && banner(fp, /off-CPU time/),
     feeds: {offcpu_stacks: (t) => stackRows(t, `${microseconds("s.value", "s.unit")} AS us`)}
@@ -234,6 +252,7 @@ ${fromRows("events", "e", t)} AND e.latency_us IS NOT NULL`
   {
     tool: "bpftrace off-CPU stacks",
     kind: "offcpu",
+    complete: true,
     about: "bpftrace off-CPU programs (offcputime.bt style): stack maps summing blocked time, announced as off-CPU in the banner.",
     recognize: (fp) => fp.format.startsWith("bpftrace") && banner(fp, /off-CPU/i) && !hasMap(fp, "@offcpu_us"),
     feeds: {offcpu_stacks: (t) => stackRows(t, `${microseconds("s.value", "coalesce(s.unit, 'us')")} AS us`)}
@@ -241,6 +260,7 @@ ${fromRows("events", "e", t)} AND e.latency_us IS NOT NULL`
   {
     tool: "bcc profile",
     kind: "oncpu",
+    complete: true,
     about: "bcc's profile (multi-line stacks with sample counts).",
     recognize: (fp) => fp.format === "bcc-stacks" && banner(fp, /^Sampling at/),
     feeds: {oncpu_stacks: (t) => stackRows(t, "s.value AS samples")}
@@ -248,6 +268,7 @@ ${fromRows("events", "e", t)} AND e.latency_us IS NOT NULL`
   {
     tool: "bpftrace profile",
     kind: "oncpu",
+    complete: true,
     about: "bpftrace profiling programs (profile.bt style): stack maps counted at a sampling frequency, announced in the banner.",
     recognize: (fp) => fp.format.startsWith("bpftrace") && banner(fp, /^Sampling .*\bat \d+ ?H(ert)?z/i),
     feeds: {oncpu_stacks: (t) => stackRows(t, "s.value AS samples")}
@@ -255,6 +276,7 @@ ${fromRows("events", "e", t)} AND e.latency_us IS NOT NULL`
   {
     tool: "perf script",
     kind: "oncpu",
+    complete: true,
     about: "`perf script` output of a `perf record` profile, folded per thread and stack.",
     recognize: (fp) => fp.format === "perf-script",
     feeds: {oncpu_stacks: (t) => stackRows(t, "s.value AS samples")}
@@ -262,6 +284,7 @@ ${fromRows("events", "e", t)} AND e.latency_us IS NOT NULL`
   {
     tool: "folded stacks",
     kind: "oncpu",
+    complete: true,
     about: "Folded stacks (`frame;frame;… count`) from any profiler; on-CPU samples unless the manifest or the file name says off-CPU (then the counts are µs).",
     recognize: (fp) => fp.format === "folded",
     feeds: {
@@ -272,6 +295,7 @@ ${fromRows("events", "e", t)} AND e.latency_us IS NOT NULL`
   {
     tool: "opensnoop",
     kind: "files",
+    complete: true,
     about: "bcc's and bpftrace's opensnoop: a line per open with `PID COMM FD ERR PATH`.",
     recognize: (fp) => hasHeader(fp, "FD", "ERR", "PATH"),
     feeds: {}

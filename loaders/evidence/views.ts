@@ -42,7 +42,11 @@ export const VIEWS: ViewSchema[] = [
       {name: "calls", type: "DOUBLE", doc: "Calls."}
     ]
   },
-  {name: "fsync_latency", doc: "Latency of fsync/fdatasync calls, as histogram buckets in µs.", columns: [...origin, ...bucket("latency")]},
+  {
+    name: "fsync_latency",
+    doc: "Latency of fsync/fdatasync calls, as histogram buckets in µs: all callers together (`thread` null) and, where the source splits them, per thread.",
+    columns: [...origin, {name: "thread", type: "VARCHAR", doc: "Thread name for per-thread buckets; null for all callers together."}, ...bucket("latency")]
+  },
   {
     name: "block_io_latency",
     doc: "Block-device I/O service time (issue to completion), buckets or single events, in µs. Never file-system latency (see `file_latency`).",
@@ -107,6 +111,7 @@ export const EVIDENCE: ViewSchema = {
     {name: "source", type: "VARCHAR", doc: "Its tool."},
     {name: "kind", type: "VARCHAR", doc: "What it measures (`captures.kind`)."},
     {name: "window_s", type: "DOUBLE", doc: "Capture window in seconds, when known."},
+    {name: "complete", type: "BOOLEAN", doc: "The source reports everything it traced (not a top-N or only what passed a threshold), so what is absent from it did not happen."},
     {name: "feeds", type: "VARCHAR[]", doc: "The views this source feeds."}
   ]
 };
@@ -142,10 +147,10 @@ function viewSql(view: ViewSchema, sources: Source[]): string {
 }
 
 function evidenceSql(sources: Source[]): string {
-  const rows = sources.map((s) => `(${sqlString(s.tool)}, [${Object.keys(s.feeds).map(sqlString).join(", ")}]::VARCHAR[])`).join(",\n  ");
-  return `SELECT c.capture_id, c.file, c.tool AS source, c.kind, c.window_s, f.feeds
+  const rows = sources.map((s) => `(${sqlString(s.tool)}, ${s.complete}, [${Object.keys(s.feeds).map(sqlString).join(", ")}]::VARCHAR[])`).join(",\n  ");
+  return `SELECT c.capture_id, c.file, c.tool AS source, c.kind, c.window_s, f.complete, f.feeds
 FROM captures c JOIN (VALUES
-  ${rows}) f(tool, feeds) ON f.tool = c.tool`;
+  ${rows}) f(tool, complete, feeds) ON f.tool = c.tool`;
 }
 
 function syscallNamesSql(): string {

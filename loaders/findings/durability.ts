@@ -9,14 +9,14 @@ import type {FindingSpec, QueryRow} from "./types.js";
 
 // The files that could have counted calls, best first: a dedicated fsync capture, then the
 // longest window. One file answers, so two tools counting the same calls never add up.
-const EVIDENCE = `SELECT file, source, kind, window_s FROM evidence WHERE list_contains(feeds, 'fsync_calls')
-ORDER BY kind = 'fsync' DESC, window_s DESC NULLS LAST, file`;
+const EVIDENCE = `SELECT file, source, kind, window_s, complete FROM evidence WHERE list_contains(feeds, 'fsync_calls')
+ORDER BY kind = 'fsync' DESC, complete DESC, window_s DESC NULLS LAST, file`;
 
 const TARGET = `SELECT any_value(target) AS target, any_value(target_threads) AS target_threads FROM captures`;
 
 const CALLERS = `SELECT file, thread, sum(calls)::DOUBLE AS calls FROM fsync_calls GROUP BY ALL ORDER BY calls DESC, thread NULLS LAST`;
 
-const LATENCY = `SELECT lo_us AS lo, hi_us AS hi, sum(count)::DOUBLE AS count FROM fsync_latency GROUP BY ALL ORDER BY lo NULLS FIRST`;
+const LATENCY = `SELECT lo_us AS lo, hi_us AS hi, sum(count)::DOUBLE AS count FROM fsync_latency WHERE thread IS NULL GROUP BY ALL ORDER BY lo NULLS FIRST`;
 
 const IO_WAIT = `SELECT (SELECT count(*) FROM evidence WHERE list_contains(feeds, 'offcpu_stacks'))::INTEGER AS files,
   (SELECT coalesce(sum(us), 0) FROM offcpu_stacks WHERE len(list_filter(frames, f -> f LIKE '%io_schedule%')) > 0
@@ -79,6 +79,18 @@ export const durabilityFsync: FindingSpec<"evidence" | "target" | "callers" | "l
     const latencyText = p50 ? ` Latency: median in ${durationRange(p50.lo, p50.hi)}, slowest in ${durationRange(max!.lo, max!.hi)}.` : "";
     const ioWaitText =
       metrics.fsync_io_wait_us === null ? "" : metrics.fsync_io_wait_us > 0 ? ` Off-CPU, its threads spent ${duration(metrics.fsync_io_wait_us)} in io_schedule under an fsync path.` : " Off-CPU, its threads never blocked in io_schedule under an fsync path.";
+    // A top-N list (syscount) cannot show that something did not happen.
+    const partial = primary.complete === false && (rows.length === 0 || (targetCalls === 0 && attributed));
+    if (partial) {
+      metrics.target_fsync_calls = null;
+      metrics.target_fsync_per_s = null;
+      return {
+        severity: "info",
+        verdict: "cannot tell",
+        metrics,
+        narrative: `${from}this source lists only its top entries (or could not name the calls), and ${named ? `${targetName}'s` : "no"} sync-family calls are not among them: whether ${targetName} fsyncs cannot be told from it.`
+      };
+    }
     const callerText = (r: Caller) => `${r.thread} ${count(r.calls)} ${r.calls === 1 ? "time" : "times"}`;
     if (!attributed) {
       if (allCalls === 0) {
@@ -118,7 +130,7 @@ export const durabilityFsync: FindingSpec<"evidence" | "target" | "callers" | "l
       severity: "info",
       verdict: "target fsyncs",
       metrics,
-      narrative: `${from}${targetName}'s threads called fsync/fdatasync ${count(targetCalls!)} times ${when}${rate}: ${list(mine.map((r) => `${r.thread} ${count(r.calls)}`))}. ${others.length ? othersText : ""}${latencyText}${ioWaitText}`.replace(/\s+$/, "")
+      narrative: `${from}${targetName}'s threads called fsync/fdatasync ${count(targetCalls!)} times ${when}${rate}: ${list(mine.map((r) => `${r.thread} ${count(r.calls)}`))}.${others.length ? ` ${othersText}` : ""}${latencyText}${ioWaitText}`.replace(/\s+$/, "")
     };
   }
 };

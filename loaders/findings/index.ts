@@ -17,6 +17,7 @@ export {CPU_CATEGORIES, cpuProfile} from "./cpu.js";
 export {OFFCPU_RULES, classifyStack} from "./offcpu.js";
 export {LOCAL_NVME_MAX_US, NETWORK_MIN_US} from "./disk.js";
 export * from "./flame-tree.js";
+export {createViewStatements, viewDefinitions} from "../evidence/views.js";
 
 export async function runFinding(spec: FindingSpec, query: Query): Promise<Finding> {
   const names = Object.keys(spec.queries);

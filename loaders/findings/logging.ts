@@ -11,7 +11,7 @@ export const RUNTIME_WRITERS = /^(containerd-shim.*|containerd|dockerd|conmon|cr
 export const MIRROR_RATIO = 0.5;
 
 // The file that counts write() by thread (the first such, then the longest window).
-const EVIDENCE = `SELECT e.file, e.source, e.window_s FROM evidence e WHERE list_contains(e.feeds, 'syscall_counts')
+const EVIDENCE = `SELECT e.file, e.source, e.window_s, e.complete FROM evidence e WHERE list_contains(e.feeds, 'syscall_counts')
 ORDER BY EXISTS (SELECT 1 FROM syscall_counts s WHERE s.file = e.file AND s.syscall = 'write' AND s.thread IS NOT NULL) DESC, e.window_s DESC NULLS LAST, e.file`;
 
 const WRITES = `SELECT file, thread, sum(calls)::DOUBLE AS writes FROM syscall_counts WHERE syscall = 'write' AND thread IS NOT NULL
@@ -41,7 +41,7 @@ export const loggingWrites: FindingSpec<"evidence" | "writes" | "context"> = {
       evidence_source: primary ? String(primary.source) : null,
       window_s,
       target,
-      target_writes: targetWrites,
+      target_writes: targetWrites as number | null,
       target_writes_per_s: window_s ? targetWrites / window_s : null,
       all_writes: allWrites,
       runtime_writes: runtimeWrites,
@@ -49,6 +49,16 @@ export const loggingWrites: FindingSpec<"evidence" | "writes" | "context"> = {
       top_writers: rows.slice(0, 5),
       container_logging_mirrored: mirrored
     };
+    if (primary && rows.length === 0 && primary.complete === false) {
+      metrics.target_writes = null;
+      metrics.target_writes_per_s = null;
+      return {
+        severity: "info",
+        verdict: "cannot tell",
+        metrics,
+        narrative: `From ${primary.file} (${primary.source}): this source does not count write() by thread (or lists only its top entries), so ${target}'s writes cannot be told from it.`
+      };
+    }
     if (!primary) return {severity: "info", verdict: "no syscall capture", metrics, narrative: "This bundle has no write-path syscall capture."};
     const rate = window_s ? `${count(targetWrites / window_s)} write()/s (${count(targetWrites)} in ${window_s} s)` : `${count(targetWrites)} write() calls (window unknown, so no rate)`;
     const top = mine.slice(0, 3).map((r) => `${r.thread} ${count(r.writes)}`);

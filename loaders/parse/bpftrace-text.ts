@@ -21,6 +21,7 @@ const BANNER = /^Attaching \d+ probes?\.\.\.$/;
 const HEADER = /^(@[A-Za-z0-9_]*)(\[|:)/;
 const HEADER_WITH_KEY = /^(@[A-Za-z0-9_]*)\[(.*)\]:(?: (.*))?$/;
 const HEADER_NO_KEY = /^(@[A-Za-z0-9_]*):(?: (.*))?$/;
+const GLUED_HEADER = /^([^@]*\S)(@[A-Za-z0-9_]*(?:\[.*\]: ?|: ?|\[)(?:\S.*)?)$/;
 const KEY_CLOSE = /^(\S.*)?\]:(?: (.*))?$/;
 const STATS = /^count (-?\d+), average (-?\d+), total (-?\d+)$/;
 const INTEGER = /^-?\d+$/;
@@ -111,6 +112,13 @@ export class BpftraceTextParser implements Parser {
       return;
     }
     if (HEADER.test(text)) return this.header(line);
+    const glued = this.recognized ? GLUED_HEADER.exec(text) : null;
+    if (glued) {
+      // A printf without its newline, then the first map printed at exit (bitesize.bt does
+      // this): the printf text is kept as a message on the same line, the map parsed.
+      this.sink.emit("messages", {...this.ref, line: no, kind: "printf", text: glued[1]});
+      return this.header({...line, text: glued[2]});
+    }
     if (this.recognized && this.table.header(line)) return;
     if (this.table.open && !/^\s/.test(text)) return this.table.row(line);
     const bucket = parseBucket(text);

@@ -4,7 +4,8 @@
 //   0.000000    supervise      1950   xvda1   W 13092560   4096      0.74
 // A header is a line of upper-case names (`LAT(ms)`, `TIME (ms)` kept as printed) naming
 // at least one column this module knows. Rows split on whitespace; extra words go to the
-// last column (a path with spaces). A row with fewer fields than the header, or text in a
+// last column when it holds text (a path with spaces), else to the first text column
+// (bcc's `[unknown: 321]` in syscount's SYSCALL column). A row with fewer fields than the header, or text in a
 // numeric column, is a problem. `TableReader` is shared: bpftrace's text parser uses it
 // for the tables its tools printf, `TableParser` for bcc tools' output.
 
@@ -82,12 +83,22 @@ function typedColumn(name: string, index: number): Typed | null {
   return null;
 }
 
+const FREE_TEXT = /^(COMM|TASK|PCOMM|PATH|FILENAME|FILE|ARGS|COMMAND|NAME|FUNC|SYSCALL|CALL|EVENT|DISK)$/;
+
+/** The column that takes a row's extra words: the last if it holds text, else the first that does. */
+function absorbingColumn(names: string[]): number {
+  if (FREE_TEXT.test(base(names[names.length - 1]))) return names.length - 1;
+  const first = names.findIndex((n) => FREE_TEXT.test(base(n)));
+  return first === -1 ? names.length - 1 : first;
+}
+
 const emptyEvent = (): EventColumns => ({time_s: null, comm: null, pid: null, tid: null, op: null, bytes: null, latency_us: null, path: null, count: null, disk: null});
 
 /** Reads the rows under one header after another; the caller decides what else a line may be. */
 export class TableReader {
   private names: string[] | null = null;
   private typed: (Typed | null)[] = [];
+  private absorbing = 0;
   private tableId = 0;
 
   constructor(
@@ -106,6 +117,7 @@ export class TableReader {
     if (!names) return false;
     this.names = names;
     this.typed = names.map(typedColumn);
+    this.absorbing = absorbingColumn(names);
     this.tableId++;
     this.counts.data_lines++;
     return true;
@@ -119,7 +131,9 @@ export class TableReader {
     if (words.length < names.length) {
       return recordProblem(this.sink, this.counts, this.ref, no, text, `row has ${words.length} fields, the header at table ${this.tableId} has ${names.length} (${names.join(" ")})`);
     }
-    const fields = [...words.slice(0, names.length - 1), words.slice(names.length - 1).join(" ")];
+    const extra = words.length - names.length;
+    const a = this.absorbing;
+    const fields = [...words.slice(0, a), words.slice(a, a + extra + 1).join(" "), ...words.slice(a + extra + 1)];
     const event = emptyEvent();
     for (const [i, typed] of this.typed.entries()) {
       if (!typed) continue;

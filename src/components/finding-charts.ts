@@ -9,11 +9,6 @@ interface Finding {
 }
 type Query = (sql: string) => Promise<Row[]>;
 
-const pairs = (list: unknown) =>
-  ((list as string[] | null) ?? []).map((s) => {
-    const i = s.lastIndexOf("=");
-    return {name: s.slice(0, i), value: Number(s.slice(i + 1))};
-  });
 
 export async function findingChart(finding: Finding, query: Query): Promise<HTMLElement | undefined> {
   // vega-lite is over a megabyte of script: loaded when the first chart is drawn, so the
@@ -30,23 +25,25 @@ export async function findingChart(finding: Finding, query: Query): Promise<HTML
         );
       }
       const targets = (m.target_threads as string[]) ?? [];
-      const callers = pairs(m.callers);
+      const callers = ((m.callers as {thread: string | null; calls: number; target: boolean}[] | null) ?? []).map((c) => ({name: c.thread ?? "(not recorded)", value: c.calls, target: c.target}));
       const bars = [
         ...targets.filter((t) => !callers.some((c) => c.name === t)).map((t) => ({name: `${t} (target)`, value: 0})),
-        ...callers.map((c) => ({name: targets.includes(c.name) ? `${c.name} (target)` : c.name, value: c.value}))
+        ...callers.map((c) => ({name: c.target ? `${c.name} (target)` : c.name, value: c.value}))
       ];
       return barChart(bars, {title: "fsync/fdatasync calls per thread", xTitle: "calls"});
     }
     case "disk.latency": {
-      const rows = (await query(finding.sql.buckets)).filter((r) => r.class === "all");
+      const rows = (await query(finding.sql.buckets)).filter((r) => r.class === "all" && r.file === m.evidence_file);
       if (!rows.length) return undefined;
       return histogramChart(
         rows.map((b) => ({lo: b.lo as number, hi: b.hi as number, count: b.count as number, label: f.durationRange(b.lo as number, b.hi as number)})),
         {title: "block I/O service time, all I/Os", xTitle: "service time (bpftrace buckets; 1 ms = 1024 µs)"}
       );
     }
-    case "logging.writes":
-      return m.top_writers && (m.top_writers as string[]).length ? barChart(pairs(m.top_writers), {title: "write() calls by thread name", xTitle: "calls"}) : undefined;
+    case "logging.writes": {
+      const writers = ((m.top_writers as {thread: string; writes: number}[] | null) ?? []).map((w) => ({name: w.thread, value: w.writes}));
+      return writers.length ? barChart(writers, {title: "write() calls by thread name", xTitle: "calls"}) : undefined;
+    }
     case "offcpu.breakdown": {
       const bars = ["futex", "network", "disk", "sleep", "poll", "other"].map((k) => ({name: k, value: Number(m[`${k}_us`] ?? 0) / 1e6}));
       return bars.some((b) => b.value > 0) ? barChart(bars, {title: "off-CPU time by class", xTitle: "seconds (summed over threads)"}) : undefined;
@@ -65,7 +62,7 @@ export function findingNumber(finding: Finding): string | undefined {
   const m = finding.metrics;
   switch (finding.id) {
     case "durability.fsync":
-      return `${f.count(Number(m.target_fsync_calls))} fsync calls by ${m.target}`;
+      return m.target_fsync_calls === null ? undefined : `${f.count(Number(m.target_fsync_calls))} fsync calls by ${m.target}`;
     case "disk.latency":
       return m.p999_lo_us == null ? undefined : `p99.9 in ${f.durationRange(m.p999_lo_us as number, m.p999_hi_us as number)}`;
     case "logging.writes":

@@ -1,0 +1,4 @@
+// The events table of one bundle (see docs/tables.md), converted once per bundle content.
+import {emitTable} from "../../../loaders/site.js";
+
+await emitTable("events");

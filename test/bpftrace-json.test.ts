@@ -1,0 +1,51 @@
+// Every bpftrace aggregation, recorded with the local bpftrace in both output formats
+// (test/fixtures/bpftrace-json: aggregations.bt and generate.sh): the JSON and the text
+// give the same rows, and neither has a problem line.
+import assert from "node:assert/strict";
+import {readFileSync} from "node:fs";
+import {join} from "node:path";
+import {test} from "node:test";
+import type {Row} from "../loaders/model.js";
+import {BpftraceJsonParser} from "../loaders/parse/bpftrace-json.js";
+import {BpftraceTextParser} from "../loaders/parse/bpftrace-text.js";
+import {parseText, reconciles} from "./helpers.js";
+
+const DIR = join("test", "fixtures", "bpftrace-json");
+const json = parseText((r, s) => new BpftraceJsonParser(r, s), readFileSync(join(DIR, "aggregations.json"), "utf8"));
+const text = parseText((r, s) => new BpftraceTextParser(r, s), readFileSync(join(DIR, "aggregations.txt"), "utf8"));
+
+// Text joins key parts with ", ", JSON with ","; compare the parts.
+const parts = (r: Row) => (r.key === null ? [] : String(r.key).split(/, ?/));
+const comparable: Record<"histograms" | "values" | "stacks", (r: Row) => object> = {
+  histograms: (r: Row) => ({map: r.map, key: parts(r), series: r.series, lo: r.lo, hi: r.hi, count: r.count, unit: r.unit}),
+  values: (r: Row) => ({map: r.map, key: parts(r), series: r.series, stat: r.stat, value: r.value, text: r.text, unit: r.unit}),
+  stacks: (r: Row) => ({map: r.map, key: parts(r), frames: r.frames, value: r.value, unit: r.unit})
+};
+const sorted = (rows: object[]) => rows.map((r) => JSON.stringify(r)).sort();
+
+test("every aggregation in the JSON corpus converts with no problem line", () => {
+  assert.ok(json.result.recognized);
+  assert.ok(reconciles(json.result.counts));
+  assert.deepEqual(json.rows.rows("problems"), []);
+  const maps = new Set([...json.rows.rows("values"), ...json.rows.rows("histograms"), ...json.rows.rows("stacks")].map((r) => r.map));
+  for (const map of ["@count", "@count_by_name", "@sum_bytes", "@avg_us", "@min_us", "@max_us", "@avg_all", "@stats_us", "@stats_all", "@latency_us", "@latency_by_name_us", "@size_bytes", "@multi", "@text", "@negative", "@scalar", "@exits", "@exits_by_comm", "@two_stacks"]) {
+    assert.ok(maps.has(map), `${map} has rows`);
+  }
+});
+
+test("text and JSON of the same program give the same rows", () => {
+  assert.deepEqual(text.rows.rows("problems"), []);
+  for (const table of ["histograms", "values", "stacks"] as const) {
+    assert.deepEqual(sorted(json.rows.rows(table).map(comparable[table])), sorted(text.rows.rows(table).map(comparable[table])), table);
+  }
+});
+
+test("avg() and stack keys anywhere among the parts", () => {
+  const avg = json.rows.rows("values").filter((r) => r.map === "@avg_us").map((r) => [r.key, r.stat, r.value]);
+  assert.deepEqual(avg.sort(), [["alpha", "value", 20], ["beta", "value", 5]]);
+  const two = json.rows.rows("stacks").find((r) => r.map === "@two_stacks")!;
+  assert.equal(two.key, "true");
+  assert.equal((two.frames as string[]).length, 5, "both stacks' frames, no separator");
+  const after = json.rows.rows("stacks").find((r) => r.map === "@exits_by_comm")!;
+  assert.deepEqual([after.key, (after.frames as string[]).length], ["true", 2]);
+});
