@@ -1,7 +1,10 @@
-// docs/tables.md from the one schema in loaders/model.ts, so the docs cannot drift.
-//   tsx scripts/docs-tables.ts          rewrite docs/tables.md
-//   tsx scripts/docs-tables.ts --check  fail if docs/tables.md is out of date
+// docs/tables.md from the one schema in loaders/model.ts, and docs/views.md from the
+// evidence views and their sources (loaders/evidence/), so the docs cannot drift.
+//   tsx scripts/docs-tables.ts          rewrite both
+//   tsx scripts/docs-tables.ts --check  fail if either is out of date
 import {readFileSync, writeFileSync} from "node:fs";
+import {SOURCES} from "../loaders/evidence/sources.js";
+import {viewDefinitions} from "../loaders/evidence/views.js";
 import {schemas, tableNames} from "../loaders/model.js";
 
 export function renderTablesDoc(): string {
@@ -28,12 +31,44 @@ export function renderTablesDoc(): string {
   return parts.join("\n");
 }
 
-const path = "docs/tables.md";
+export function renderViewsDoc(): string {
+  const parts = [
+    "# Evidence views",
+    "",
+    "Generated from `loaders/evidence/` by `npm run docs`; do not edit by hand.",
+    "",
+    "Findings query these views, never the tables, so they depend on what was measured and not on which tool",
+    "measured it. Each view is the union of what every known source feeds it; a source is recognized from a",
+    "file's content (banner, map names, column header, section labels) and written to `captures.tool`, or named",
+    "by the manifest (`files[].source`). The same views exist in Node (`npm run findings`) and on every page",
+    "(duckdb-wasm), so an analyst can query them too.",
+    "",
+    "## Sources",
+    "",
+    "| tool | measures | complete | feeds | what it is |",
+    "| --- | --- | --- | --- | --- |",
+    ...SOURCES.map((s) => `| \`${s.tool}\` | ${s.kind} | ${s.complete ? "yes" : "no: an absence in it proves nothing"} | ${Object.keys(s.feeds).map((v) => `\`${v}\``).join(", ") || "—"} | ${s.about.replaceAll("|", "\\|")} |`),
+    ""
+  ];
+  for (const {schema, sql} of viewDefinitions()) {
+    parts.push(`## ${schema.name}`, "", schema.doc, "", "| column | type | meaning |", "| --- | --- | --- |");
+    for (const c of schema.columns) parts.push(`| \`${c.name}\` | ${c.type} | ${c.doc.replaceAll("|", "\\|")} |`);
+    parts.push("", "<details><summary>definition</summary>", "", "```sql", sql, "```", "", "</details>", "");
+  }
+  return parts.join("\n");
+}
+
+const docs: [string, () => string][] = [
+  ["docs/tables.md", renderTablesDoc],
+  ["docs/views.md", renderViewsDoc]
+];
 if (process.argv.includes("--check")) {
-  if (readFileSync(path, "utf8") !== renderTablesDoc()) {
-    console.error(`${path} is out of date: run npm run docs`);
-    process.exit(1);
+  for (const [path, render] of docs) {
+    if (readFileSync(path, "utf8") !== render()) {
+      console.error(`${path} is out of date: run npm run docs`);
+      process.exit(1);
+    }
   }
 } else {
-  writeFileSync(path, renderTablesDoc());
+  for (const [path, render] of docs) writeFileSync(path, render());
 }

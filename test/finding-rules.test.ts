@@ -1,0 +1,79 @@
+// Each finding's evaluation on small rows kept here (not only on ../shared): change the
+// rows and the verdict, numbers and sentence change with them.
+import assert from "node:assert/strict";
+import {test} from "node:test";
+import {findingSpec} from "../loaders/findings/index.js";
+
+const fsync = findingSpec("durability.fsync");
+const ev = (over: object = {}) => ({file: "f.txt", source: "syncsnoop.bt", kind: "fsync", window_s: 10, complete: true, ...over});
+const target = [{target: "app", target_threads: ["app", "app-io"]}];
+const none = {latency: [], ioWait: [{files: 0, us: 0}]};
+
+test("durability.fsync: the target's calls, per second, from the file that answered", () => {
+  const f = fsync.evaluate({evidence: [ev()], target, callers: [{file: "f.txt", thread: "app-io", calls: 40}, {file: "f.txt", thread: "cron", calls: 2}, {file: "other.txt", thread: "app", calls: 999}], ...none});
+  assert.equal(f.verdict, "target fsyncs");
+  assert.equal(f.metrics.target_fsync_calls, 40, "rows of another file are not added");
+  assert.equal(f.metrics.target_fsync_per_s, 4);
+  assert.match(f.narrative, /^From f\.txt \(syncsnoop\.bt, 10 s\): app's threads called fsync\/fdatasync 40 times in 10 s \(4\.0\/s\)/);
+});
+
+test("durability.fsync: an absence only from a complete source; a top-N list cannot tell", () => {
+  const never = fsync.evaluate({evidence: [ev()], target, callers: [{file: "f.txt", thread: "cron", calls: 2}], ...none});
+  assert.deepEqual([never.verdict, never.metrics.target_fsync_calls, never.severity], ["target never fsyncs", 0, "warning"]);
+  const topN = fsync.evaluate({evidence: [ev({source: "bcc syscount", complete: false})], target, callers: [{file: "f.txt", thread: null, calls: 5}], ...none});
+  assert.deepEqual([topN.verdict, topN.metrics.target_fsync_calls], ["cannot tell who fsyncs", null]);
+  const empty = fsync.evaluate({evidence: [ev({complete: false})], target, callers: [], ...none});
+  assert.equal(empty.verdict, "cannot tell");
+});
+
+test("durability.fsync: system-wide counts, no target named, no evidence", () => {
+  const wide = fsync.evaluate({evidence: [ev({source: "bcc syncsnoop"})], target, callers: [{file: "f.txt", thread: null, calls: 7}], ...none});
+  assert.deepEqual([wide.verdict, wide.metrics.target_fsync_calls], ["cannot tell who fsyncs", null]);
+  const anonymous = fsync.evaluate({evidence: [ev()], target: [{target: null, target_threads: []}], callers: [{file: "f.txt", thread: "db", calls: 3}], ...none});
+  assert.equal(anonymous.verdict, "fsync callers");
+  assert.match(anonymous.narrative, /No target was named/);
+  const missing = fsync.evaluate({evidence: [], target, callers: [], ...none});
+  assert.equal(missing.verdict, "no fsync capture");
+});
+
+test("disk.latency: exact percentiles from events; classes summed when only per-disk rows exist", () => {
+  const disk = findingSpec("disk.latency");
+  const events = [100, 200, 300, 4000].map((us) => ({file: "b.txt", class: "all", lo: us, hi: us, count: 1, exact: true}));
+  const f = disk.evaluate({evidence: [{file: "b.txt", source: "biosnoop", window_s: 2}], buckets: events, bytes: [{file: "b.txt", bytes: 4e6}]});
+  assert.equal(f.metrics.exact, true);
+  assert.equal(f.metrics.p50_lo_us, 200);
+  assert.equal(f.metrics.max_hi_us, 4000);
+  assert.equal(f.verdict, "SSD or virtual disk");
+  assert.match(f.narrative, /exact, from 4 events/);
+  assert.equal(f.metrics.throughput_bytes_per_s, 2e6);
+  const perDisk = disk.evaluate({
+    evidence: [{file: "d.txt", source: "bcc biolatency", window_s: null}],
+    buckets: [
+      {file: "d.txt", class: "sda", lo: 1024, hi: 2048, count: 3, exact: false},
+      {file: "d.txt", class: "sdb", lo: 1024, hi: 2048, count: 2, exact: false}
+    ],
+    bytes: []
+  });
+  assert.deepEqual([perDisk.metrics.ios, perDisk.verdict], [5, "network block storage"]);
+});
+
+test("logging.writes, offcpu.breakdown, cpu.hotspots: from rows", () => {
+  const logging = findingSpec("logging.writes").evaluate({
+    evidence: [{file: "s.txt", source: "bpfbook syscalls.bt", window_s: 10, complete: true}],
+    writes: [{file: "s.txt", thread: "app", writes: 1000}, {file: "s.txt", thread: "dockerd", writes: 900}],
+    context: [{target: "app", target_threads: ["app"]}]
+  });
+  assert.deepEqual([logging.verdict, logging.metrics.target_writes_per_s], ["logging mirrored by the container runtime", 100]);
+  const blind = findingSpec("logging.writes").evaluate({evidence: [{file: "c.txt", source: "syscount.bt", window_s: null, complete: false}], writes: [], context: [{target: "app", target_threads: ["app"]}]});
+  assert.deepEqual([blind.verdict, blind.metrics.target_writes], ["cannot tell", null]);
+  const offcpu = findingSpec("offcpu.breakdown").evaluate({
+    files: [{file: "o.txt", source: "bcc offcputime", window_s: 5}],
+    stacks: [{file: "o.txt", frames: ["app", "futex_wait", "schedule"], us: 3e6}, {file: "o.txt", frames: ["app", "io_schedule"], us: 1e6}]
+  });
+  assert.deepEqual([offcpu.metrics.futex_us, offcpu.metrics.disk_us, offcpu.verdict, offcpu.severity], [3e6, 1e6, "mostly futex", "warning"]);
+  const cpu = findingSpec("cpu.hotspots").evaluate({
+    context: [{file: "p.folded", source: "folded stacks", window_s: 10, arch: "x86_64"}],
+    stacks: [{frames: ["main", "blake3::portable::compress"], samples: 30}, {frames: ["main", "work"], samples: 70}]
+  });
+  assert.deepEqual([cpu.metrics.hash_share, cpu.verdict], [0.3, "hashing on its scalar backend"]);
+});
