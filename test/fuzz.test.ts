@@ -15,7 +15,7 @@ import {HOSTILE_BYTES} from "./hostile.js";
 
 const BUDGET_MS = Number(process.env.BPFBOOK_FUZZ_SECONDS ?? 20) * 1000;
 const SEED = Number(process.env.BPFBOOK_FUZZ_SEED ?? Date.now() % 2 ** 31);
-const FORMATS: Format[] = ["bpftrace-text", "bpftrace-json", "perf-script", "folded", "context", "document"];
+const FORMATS: Format[] = ["bpftrace-text", "bpftrace-json", "perf-script", "folded", "bcc-histogram", "bcc-stacks", "table", "context", "document"];
 
 let state = SEED || 1;
 /** xorshift32: small, fast and replayable from the seed. */
@@ -30,8 +30,8 @@ const pick = <T>(xs: T[]): T => xs[below(xs.length)];
 
 /** Real captures to cut and mutate: the reference bundle (when present), the embedded ones, fixtures. */
 function seeds(): Buffer[] {
-  const folders = [REFERENCE, join("data", "captures", "demo-fsync"), join("data", "captures", "demo-nofsync"), join("test", "fixtures", "real"), join("test", "fixtures", "hostile")];
-  return folders.filter(existsSync).flatMap((dir) => readdirSync(dir).filter((f) => !f.endsWith(".json")).map((f) => readFileSync(join(dir, f))));
+  const folders = [REFERENCE, join("data", "captures", "demo-fsync"), join("data", "captures", "demo-nofsync"), join("test", "fixtures", "real"), join("test", "fixtures", "hostile"), join("test", "fixtures", "bcc"), join("test", "fixtures", "bpftrace-json")];
+  return folders.filter(existsSync).flatMap((dir) => readdirSync(dir).filter((f) => !f.endsWith(".json") || f === "aggregations.json").map((f) => readFileSync(join(dir, f))));
 }
 
 const ALPHABET = Buffer.from("@[]:,;() \t\n\n\n0123456789abcdefxK|{}\"'\\+-.");
