@@ -113,7 +113,7 @@ test("convert prints rows, problems and lines accounted per file; exits 0 despit
   const out = join(tempDir("out"), "tables");
   const r = await cli(["convert", bundle, "--out", out]);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /01-fsync-latency\.txt {2}\[fsync, bpftrace-text\] {2}values=1 messages=1 {2}problems=3 {2}lines 5\/5 accounted/);
+  assert.match(r.stdout, /01-fsync-latency\.txt {2}\[fsync, bpftrace-text, tool not recognized\] {2}values=1 messages=1 {2}problems=3 {2}lines 5\/5 accounted/);
   assert.ok(existsSync(join(out, "problems.parquet")));
   const locked = tempDir("locked");
   chmodSync(locked, 0o500);
