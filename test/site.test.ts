@@ -130,7 +130,7 @@ test("qfc-t1: the page says alloy called fsync 6 times and the target's threads 
   const {page, failures} = await visit(browser, origin, "/captures/qfc-t1/", {ready: readyFor("/captures/")});
   assert.deepEqual(failures, []);
   const sentence = await page.locator('[data-finding="durability.fsync"] .narrative').innerText();
-  assert.match(sentence, /^qfc-node-1's threads \(qfc-node, tokio-rt-worker, rocksdb:low, rocksdb:high and futures-timer\) called fsync\/fdatasync 0 times/);
+  assert.match(sentence, /^From 01-fsync-latency\.txt \(bpfbook fsync\.bt, 60 s\): qfc-node-1's threads \(qfc-node, tokio-rt-worker, rocksdb:low, rocksdb:high and futures-timer\) called fsync\/fdatasync 0 times/);
   assert.match(sentence, /alloy 6 times/);
   assert.match(await page.locator('[data-finding="durability.fsync"] .number').innerText(), /^0 fsync calls/);
   assert.equal(await page.locator('[data-finding="durability.fsync"] :is(svg, canvas)').count(), 1, "its latency chart");
@@ -147,7 +147,7 @@ test("qfc-t1: findings.json and the page state the published findings", {skip: h
   assert.deepEqual(failures, []);
   const text = async (id: string) => page.locator(`[data-finding="${id}"] .narrative`).innerText();
   assert.match(await text("durability.fsync"), /called fsync\/fdatasync 0 times in 60 s.*alloy 6 times/);
-  assert.match(await text("cpu.hotspots"), /Hashing is in 47\.1% of 1,987 on-CPU samples, log formatting in 16\.9%.*portable \(scalar\) backend/);
+  assert.match(await text("cpu.hotspots"), /hashing is in 47\.1% of 1,987 on-CPU samples, log formatting in 16\.9%.*portable \(scalar\) backend/);
   assert.match(await text("logging.writes"), /made 20,152 write\(\)\/s .*dockerd 568,914, containerd-shim 260,783/);
   assert.match(await text("disk.latency"), /p99\.9 in 32–64 ms/);
   assert.match(await text("offcpu.breakdown"), /futex 75 s, network 15 s; no disk wait/);
@@ -218,7 +218,7 @@ test("compare: the two demo captures side by side, verdicts changed, with overla
 test("the index lists each bundle with its headline findings, markup inert", async () => {
   const {page, failures} = await visit(browser, origin, "/", {ready: readyFor("/")});
   assert.deepEqual(failures, []);
-  assert.match(await page.locator('[data-bundle="demo-fsync"] [data-finding="durability.fsync"]').innerText(), /target fsyncs: demo-validator's threads called/);
+  assert.match(await page.locator('[data-bundle="demo-fsync"] [data-finding="durability.fsync"]').innerText(), /target fsyncs: From 01-fsync-latency\.txt \(bpfbook fsync\.bt, 15 s\): demo-validator's threads called/);
   assert.match(await page.locator('[data-bundle="hostile"]').innerText(), /<b>validator<\/b>/);
   assert.equal(await page.evaluate(() => document.querySelectorAll("main img, main b, [onload], [onerror]").length), 0);
   await page.close();
@@ -228,7 +228,7 @@ test("thread names with markup render as text, never as elements", async () => {
   const {page, failures} = await visit(browser, origin, "/captures/hostile/", {ready: readyFor("/captures/")});
   assert.deepEqual(failures, []);
   const sentence = await page.locator('[data-finding="durability.fsync"] .narrative').innerText();
-  assert.match(sentence, /^<b>validator<\/b>'s threads called fsync\/fdatasync 5 times .*: <svg\/onload=1> 5\./);
+  assert.match(sentence, /^From 01-fsync-latency\.txt \(bpfbook fsync\.bt\): <b>validator<\/b>'s threads called fsync\/fdatasync 5 times .*: <svg\/onload=1> 5\./);
   assert.match(sentence, /<img src=x onerror=alert\(1\)> 3 times/);
   assert.equal(await page.locator("main img, main b, main svg[onload]").count(), 0);
   assert.equal(await page.evaluate(() => document.querySelectorAll("[onload], [onerror]").length), 0);
