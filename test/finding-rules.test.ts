@@ -77,3 +77,22 @@ test("logging.writes, offcpu.breakdown, cpu.hotspots: from rows", () => {
   });
   assert.deepEqual([cpu.metrics.hash_share, cpu.verdict], [0.3, "hashing on its scalar backend"]);
 });
+
+test("each finding owns its headline and chart: data, drawn by any page the same way", () => {
+  const rows = {evidence: [ev()], target, callers: [{file: "f.txt", thread: "app", calls: 4}], latency: [], ioWait: [{files: 0, us: 0}]};
+  const f = fsync.evaluate(rows);
+  assert.equal(fsync.headline(f.metrics), "4 fsync calls by app");
+  assert.deepEqual(fsync.chart(rows, f.metrics), {
+    kind: "bars",
+    title: "fsync/fdatasync calls per thread",
+    xTitle: "calls",
+    bars: [{name: "app-io (target)", value: 0}, {name: "app (target)", value: 4}]
+  });
+  const withLatency = {...rows, latency: [{lo: 1024, hi: 2048, count: 4}]};
+  assert.deepEqual(fsync.chart(withLatency, fsync.evaluate(withLatency).metrics)?.kind, "histogram");
+  const disk = findingSpec("disk.latency");
+  const buckets = {evidence: [{file: "d.txt", source: "bcc biolatency", window_s: null}], buckets: [{file: "d.txt", class: "sda", lo: 64, hi: 128, count: 9, exact: false}], bytes: []};
+  const m = disk.evaluate(buckets).metrics;
+  assert.equal(disk.headline(m), "p99.9 in 64–128 µs");
+  assert.deepEqual(disk.chart(buckets, m)?.kind === "histogram" && disk.chart(buckets, m)?.bins, [{lo: 64, hi: 128, count: 9}]);
+});

@@ -4,7 +4,7 @@
 // library runs its portable (scalar) code instead of SIMD.
 
 import {list, num, percent} from "./format.js";
-import type {FindingSpec, QueryRow} from "./types.js";
+import {type QueryRow, defineFinding} from "./types.js";
 
 export interface CategoryRule {
   name: string;
@@ -80,7 +80,7 @@ export function cpuProfile(stacks: QueryRow[], rules: CategoryRule[] = CPU_CATEG
   };
 }
 
-export const cpuHotspots: FindingSpec<"stacks" | "context"> = {
+export const cpuHotspots = defineFinding({
   id: "cpu.hotspots",
   title: "On-CPU: where the CPU goes",
   queries: {stacks: STACKS, context: CONTEXT},
@@ -126,5 +126,10 @@ export const cpuHotspots: FindingSpec<"stacks" | "context"> = {
         `From ${primary.file} (${primary.source}): hashing is in ${percent(p.shares.hash)} of ${p.samples.toLocaleString("en-US")} on-CPU samples, log formatting in ${percent(p.shares.log_format)}, ` +
         `the allocator in ${percent(p.shares.allocator)}, storage in ${percent(p.shares.storage)}.${backendText} Hottest frames by self samples: ${list(top)}.`
     };
-  }
-};
+  },
+  headline: (m) => (m.samples ? `${percent(m.hash_share)} hashing of ${m.samples.toLocaleString("en-US")} samples` : null),
+  chart: (_rows, m) =>
+    m.samples
+      ? {kind: "bars", title: "share of on-CPU samples by category", xTitle: "% of samples", bars: (["hash", "log_format", "allocator", "storage"] as const).map((k) => ({name: k, value: m[`${k}_share`] * 100}))}
+      : null
+});

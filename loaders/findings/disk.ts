@@ -6,7 +6,7 @@
 
 import {bucketDuration, count, durationRange, num} from "./format.js";
 import {type Bucket, quantileBucket, total} from "./histogram.js";
-import type {FindingSpec, Value} from "./types.js";
+import {type QueryRow, type Value, defineFinding} from "./types.js";
 
 /** Median service time below which storage is local flash, and above which it is networked. */
 export const LOCAL_NVME_MAX_US = 100;
@@ -45,7 +45,19 @@ function sumClasses(byClass: Map<string, Bucket[]>): Bucket[] {
   return [...sums.values()].sort((a, b) => (a.lo ?? -Infinity) - (b.lo ?? -Infinity));
 }
 
-export const diskLatency: FindingSpec<"evidence" | "buckets" | "bytes"> = {
+/** The answering file's buckets by class, with "all" summed from the classes where the source prints none. */
+function bucketsByClass(buckets: QueryRow[], file: Value | undefined): Map<string, Bucket[]> {
+  const byClass = new Map<string, Bucket[]>();
+  for (const r of buckets.filter((b) => b.file === file)) {
+    const list = byClass.get(String(r.class)) ?? [];
+    list.push({lo: r.lo === null ? null : num(r.lo), hi: r.hi === null ? null : num(r.hi), count: num(r.count)});
+    byClass.set(String(r.class), list);
+  }
+  if (byClass.size && !byClass.has("all")) byClass.set("all", sumClasses(byClass));
+  return byClass;
+}
+
+export const diskLatency = defineFinding({
   id: "disk.latency",
   title: "Block I/O: service time and storage class",
   queries: {evidence: EVIDENCE, buckets: BUCKETS, bytes: BYTES},
@@ -53,13 +65,7 @@ export const diskLatency: FindingSpec<"evidence" | "buckets" | "bytes"> = {
     const primary = evidence[0];
     const rows = buckets.filter((r) => r.file === primary?.file);
     const exact = rows.length > 0 && rows.every((r) => r.exact === true);
-    const byClass = new Map<string, Bucket[]>();
-    for (const r of rows) {
-      const list = byClass.get(String(r.class)) ?? [];
-      list.push({lo: r.lo === null ? null : num(r.lo), hi: r.hi === null ? null : num(r.hi), count: num(r.count)});
-      byClass.set(String(r.class), list);
-    }
-    if (byClass.size && !byClass.has("all")) byClass.set("all", sumClasses(byClass));
+    const byClass = bucketsByClass(buckets, primary?.file);
     const window_s = primary?.window_s == null ? null : num(primary.window_s);
     const byteRow = bytes.find((b) => b.file === primary?.file);
     const totalBytes = byteRow?.bytes == null ? null : num(byteRow.bytes);
@@ -107,5 +113,10 @@ export const diskLatency: FindingSpec<"evidence" | "buckets" | "bytes"> = {
         (busiestWrite ? `Writes (${busiestWrite}) have their median in ${range("p50", `${busiestWrite}_`)} and p99.9 in ${range("p999", `${busiestWrite}_`)}. ` : "") +
         `A median in ${range("p50")} puts this in the ${cls} class (local NVMe: median under ${bucketDuration(LOCAL_NVME_MAX_US)}; network block storage such as EBS: ${bucketDuration(NETWORK_MIN_US)} or more). Throughput ${rate}.`
     };
+  },
+  headline: (m) => (m.p999_lo_us == null && m.p999_hi_us == null ? null : `p99.9 in ${durationRange(m.p999_lo_us as number | null, m.p999_hi_us as number | null)}`),
+  chart({buckets}, m) {
+    const all = bucketsByClass(buckets, m.evidence_file).get("all") ?? [];
+    return all.length ? {kind: "histogram", title: "block I/O service time, all I/Os", xTitle: "service time (bpftrace buckets; 1 ms = 1024 µs)", bins: all} : null;
   }
-};
+});

@@ -5,7 +5,7 @@
 
 import {count, duration, durationRange, list, num, seconds} from "./format.js";
 import {quantileBucket, total} from "./histogram.js";
-import type {FindingSpec, QueryRow} from "./types.js";
+import {type QueryRow, defineFinding} from "./types.js";
 
 // The files that could have counted calls, best first: a dedicated fsync capture, then the
 // longest window. One file answers, so two tools counting the same calls never add up.
@@ -28,7 +28,7 @@ export type Caller = {
   target: boolean;
 };
 
-export const durabilityFsync: FindingSpec<"evidence" | "target" | "callers" | "latency" | "ioWait"> = {
+export const durabilityFsync = defineFinding({
   id: "durability.fsync",
   title: "Durability: who calls fsync",
   queries: {evidence: EVIDENCE, target: TARGET, callers: CALLERS, latency: LATENCY, ioWait: IO_WAIT},
@@ -132,5 +132,16 @@ export const durabilityFsync: FindingSpec<"evidence" | "target" | "callers" | "l
       metrics,
       narrative: `${from}${targetName}'s threads called fsync/fdatasync ${count(targetCalls!)} times ${when}${rate}: ${list(mine.map((r) => `${r.thread} ${count(r.calls)}`))}.${others.length ? ` ${othersText}` : ""}${latencyText}${ioWaitText}`.replace(/\s+$/, "")
     };
+  },
+  headline: (m) => (m.target_fsync_calls === null ? null : `${count(m.target_fsync_calls)} fsync calls by ${m.target}`),
+  chart({latency}, m) {
+    if (latency.length) {
+      return {kind: "histogram", title: "fsync/fdatasync latency, all threads", xTitle: "latency (bpftrace buckets; 1 ms = 1024 µs)", bins: latency.map((b) => ({lo: b.lo === null ? null : num(b.lo), hi: b.hi === null ? null : num(b.hi), count: num(b.count)}))};
+    }
+    const bars = [
+      ...m.target_threads.filter((t) => !m.callers.some((c) => c.thread === t)).map((t) => ({name: `${t} (target)`, value: 0})),
+      ...m.callers.map((c) => ({name: `${c.thread ?? "(not recorded)"}${c.target ? " (target)" : ""}`, value: c.calls}))
+    ];
+    return bars.length ? {kind: "bars", title: "fsync/fdatasync calls per thread", xTitle: "calls", bars} : null;
   }
-};
+});

@@ -6,24 +6,36 @@ import {durabilityFsync} from "./durability.js";
 import {loggingWrites} from "./logging.js";
 import {offcpuBreakdown} from "./offcpu.js";
 import {dataQuality} from "./quality.js";
-import type {Finding, FindingSpec, Query, QueryRow} from "./types.js";
+import type {Finding, FindingSpec, Metrics, Query, QueryRow} from "./types.js";
 
-export type {Finding, FindingSpec, Query, QueryRow} from "./types.js";
+export type {ChartSpec, Finding, FindingSpec, Query, QueryRow} from "./types.js";
 export * as format from "./format.js";
 export {quantileBucket} from "./histogram.js";
 
-export const findings: FindingSpec[] = [durabilityFsync, diskLatency, loggingWrites, offcpuBreakdown, cpuHotspots, dataQuality];
+// Each spec's metrics are typed; here they are only passed back to its own functions.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnySpec = FindingSpec<string, any>;
+
+export const findings: AnySpec[] = [durabilityFsync, diskLatency, loggingWrites, offcpuBreakdown, cpuHotspots, dataQuality];
 export {CPU_CATEGORIES, cpuProfile} from "./cpu.js";
 export {OFFCPU_RULES, classifyStack} from "./offcpu.js";
 export {LOCAL_NVME_MAX_US, NETWORK_MIN_US} from "./disk.js";
 export * from "./flame-tree.js";
 export {createViewStatements, viewDefinitions} from "../evidence/views.js";
 
-export async function runFinding(spec: FindingSpec, query: Query): Promise<Finding> {
-  const names = Object.keys(spec.queries);
+export async function runFinding<Q extends string, M extends Metrics>(spec: FindingSpec<Q, M>, query: Query): Promise<Finding> {
+  const names = Object.keys(spec.queries) as Q[];
   const results = await Promise.all(names.map((name) => query(spec.queries[name])));
-  const rows = Object.fromEntries(names.map((name, i) => [name, results[i]])) as Record<string, QueryRow[]>;
-  return {id: spec.id, title: spec.title, ...spec.evaluate(rows), sql: spec.queries};
+  const rows = Object.fromEntries(names.map((name, i) => [name, results[i]])) as Record<Q, QueryRow[]>;
+  const evaluation = spec.evaluate(rows);
+  return {
+    id: spec.id,
+    title: spec.title,
+    ...evaluation,
+    headline: spec.headline(evaluation.metrics),
+    chart: spec.chart(rows, evaluation.metrics),
+    sql: spec.queries
+  };
 }
 
 export async function runFindings(query: Query): Promise<Finding[]> {
@@ -32,7 +44,7 @@ export async function runFindings(query: Query): Promise<Finding[]> {
   return out;
 }
 
-export function findingSpec(id: string): FindingSpec {
+export function findingSpec(id: string): AnySpec {
   const spec = findings.find((f) => f.id === id);
   if (!spec) throw new Error(`unknown finding ${id}`);
   return spec;

@@ -3,7 +3,7 @@
 // through containerd-shim/dockerd/conmon costs one or two more writes per line).
 
 import {count, list, num} from "./format.js";
-import type {FindingSpec} from "./types.js";
+import {defineFinding} from "./types.js";
 
 /** Processes of container runtimes that relay a container's stdout/stderr. */
 export const RUNTIME_WRITERS = /^(containerd-shim.*|containerd|dockerd|conmon|crio|podman)$/;
@@ -19,7 +19,7 @@ GROUP BY ALL ORDER BY writes DESC, thread`;
 
 const CONTEXT = `SELECT any_value(target) AS target, any_value(target_threads) AS target_threads FROM captures`;
 
-export const loggingWrites: FindingSpec<"evidence" | "writes" | "context"> = {
+export const loggingWrites = defineFinding({
   id: "logging.writes",
   title: "Logging: write() calls by the target and the container runtime",
   queries: {evidence: EVIDENCE, writes: WRITES, context: CONTEXT},
@@ -73,5 +73,8 @@ export const loggingWrites: FindingSpec<"evidence" | "writes" | "context"> = {
       metrics,
       narrative: `From ${primary.file} (${primary.source}): ${target}'s threads made ${rate}${top.length ? `: ${list(top)}` : ""}, of ${count(allWrites)} write() calls on the host.${mirror}`
     };
-  }
-};
+  },
+  headline: (m) => (m.target_writes === null ? null : m.target_writes_per_s === null ? `${count(m.target_writes)} write() calls` : `${count(m.target_writes_per_s)} write()/s`),
+  chart: (_rows, m) =>
+    m.top_writers.length ? {kind: "bars", title: "write() calls by thread name", xTitle: "calls", bars: m.top_writers.map((w) => ({name: w.thread, value: w.writes}))} : null
+});

@@ -3,7 +3,7 @@
 // stacks…): the first rule whose pattern matches any frame classifies the stack.
 
 import {duration, num} from "./format.js";
-import type {FindingSpec} from "./types.js";
+import {defineFinding} from "./types.js";
 
 export const OFFCPU_RULES: {class: string; pattern: RegExp}[] = [
   {class: "futex", pattern: /futex/},
@@ -24,7 +24,9 @@ export function classifyStack(frames: string[]): string {
   return "other";
 }
 
-export const offcpuBreakdown: FindingSpec<"stacks" | "files"> = {
+const CLASSES = ["futex", "network", "disk", "sleep", "poll", "other"] as const;
+
+export const offcpuBreakdown = defineFinding({
   id: "offcpu.breakdown",
   title: "Off-CPU: where the target's threads wait",
   queries: {stacks: STACKS, files: FILES},
@@ -58,5 +60,10 @@ export const offcpuBreakdown: FindingSpec<"stacks" | "files"> = {
       metrics,
       narrative: `From ${primary.file} (${primary.source}): the traced threads spent ${duration(totalUs)} off-CPU (summed over threads): ${parts.join(", ") || "none"}; ${disk}.`
     };
+  },
+  headline: (m) => (m.evidence_file === null ? null : `futex ${duration(m.futex_us)}, network ${duration(m.network_us)}, disk ${duration(m.disk_us)}`),
+  chart(_rows, m) {
+    const bars = CLASSES.map((k) => ({name: k, value: m[`${k}_us`] / 1e6}));
+    return bars.some((b) => b.value > 0) ? {kind: "bars", title: "off-CPU time by class", xTitle: "seconds (summed over threads)", bars} : null;
   }
-};
+});

@@ -1,7 +1,7 @@
 // data.quality — how much was read and whether every line is accounted for.
 
 import {count, num} from "./format.js";
-import type {FindingSpec} from "./types.js";
+import {defineFinding} from "./types.js";
 
 const FILES = `SELECT count(*)::INTEGER AS files, sum(lines)::DOUBLE AS lines, sum(data_lines)::DOUBLE AS data_lines,
   sum(blank_lines)::DOUBLE AS blank_lines, sum(tool_lines)::DOUBLE AS tool_lines, sum(problem_lines)::DOUBLE AS problem_lines,
@@ -12,7 +12,7 @@ FROM captures`;
 const ROWS = `SELECT (SELECT count(*) FROM histograms)::DOUBLE AS histograms, (SELECT count(*) FROM "values")::DOUBLE AS "values",
   (SELECT count(*) FROM stacks)::DOUBLE AS stacks, (SELECT count(*) FROM problems)::DOUBLE AS problems`;
 
-export const dataQuality: FindingSpec<"files" | "rows"> = {
+export const dataQuality = defineFinding({
   id: "data.quality",
   title: "Data quality: every line accounted for",
   queries: {files: FILES, rows: ROWS},
@@ -43,5 +43,7 @@ export const dataQuality: FindingSpec<"files" | "rows"> = {
       metrics,
       narrative: `${count(metrics.files)} files, ${count(lines)} lines: ${count(metrics.data_lines)} data, ${count(metrics.blank_lines)} blank, ${count(metrics.tool_lines)} tool output, ${count(problems)} problems — ${(metrics.lines_accounted_share * 100).toFixed(0)}% accounted for.${windows}`
     };
-  }
-};
+  },
+  headline: (m) => `${count(m.problem_lines)} problem lines of ${count(m.lines)}`,
+  chart: () => null
+});

@@ -1,80 +1,29 @@
-// The small chart on each finding's card, drawn from the finding's own queries or metrics.
+// The small chart on each finding's card, drawn from the chart the finding itself describes.
 import {format as f} from "./findings.generated.js";
 
 type Row = Record<string, unknown>;
+type Query = (sql: string) => Promise<Row[]>;
+type Bin = {lo: number | null; hi: number | null; count: number};
+type ChartSpec = {kind: "histogram"; title: string; xTitle: string; bins: Bin[]} | {kind: "bars"; title: string; xTitle: string; bars: {name: string; value: number}[]};
 interface Finding {
   id: string;
-  metrics: Record<string, unknown>;
+  headline: string | null;
+  chart: ChartSpec | null;
   sql: Record<string, string>;
 }
-type Query = (sql: string) => Promise<Row[]>;
 
-
-export async function findingChart(finding: Finding, query: Query): Promise<HTMLElement | undefined> {
+/** Draws the chart a finding describes (loaders/findings/types.ts ChartSpec), whichever finding it is. */
+export async function findingChart(finding: Finding): Promise<HTMLElement | undefined> {
+  const spec = finding.chart;
+  if (!spec) return undefined;
   // vega-lite is over a megabyte of script: loaded when the first chart is drawn, so the
   // cards (text from the build) show without waiting for it.
   const {barChart, histogramChart} = await import("./charts.js");
-  const m = finding.metrics;
-  switch (finding.id) {
-    case "durability.fsync": {
-      const latency = await query(finding.sql.latency);
-      if (latency.length) {
-        return histogramChart(
-          latency.map((b) => ({lo: b.lo as number, hi: b.hi as number, count: b.count as number, label: f.durationRange(b.lo as number, b.hi as number)})),
-          {title: "fsync/fdatasync latency, all threads", xTitle: "latency (bpftrace buckets; 1 ms = 1024 µs)"}
-        );
-      }
-      const targets = (m.target_threads as string[]) ?? [];
-      const callers = ((m.callers as {thread: string | null; calls: number; target: boolean}[] | null) ?? []).map((c) => ({name: c.thread ?? "(not recorded)", value: c.calls, target: c.target}));
-      const bars = [
-        ...targets.filter((t) => !callers.some((c) => c.name === t)).map((t) => ({name: `${t} (target)`, value: 0})),
-        ...callers.map((c) => ({name: c.target ? `${c.name} (target)` : c.name, value: c.value}))
-      ];
-      return barChart(bars, {title: "fsync/fdatasync calls per thread", xTitle: "calls"});
-    }
-    case "disk.latency": {
-      const rows = (await query(finding.sql.buckets)).filter((r) => r.class === "all" && r.file === m.evidence_file);
-      if (!rows.length) return undefined;
-      return histogramChart(
-        rows.map((b) => ({lo: b.lo as number, hi: b.hi as number, count: b.count as number, label: f.durationRange(b.lo as number, b.hi as number)})),
-        {title: "block I/O service time, all I/Os", xTitle: "service time (bpftrace buckets; 1 ms = 1024 µs)"}
-      );
-    }
-    case "logging.writes": {
-      const writers = ((m.top_writers as {thread: string; writes: number}[] | null) ?? []).map((w) => ({name: w.thread, value: w.writes}));
-      return writers.length ? barChart(writers, {title: "write() calls by thread name", xTitle: "calls"}) : undefined;
-    }
-    case "offcpu.breakdown": {
-      const bars = ["futex", "network", "disk", "sleep", "poll", "other"].map((k) => ({name: k, value: Number(m[`${k}_us`] ?? 0) / 1e6}));
-      return bars.some((b) => b.value > 0) ? barChart(bars, {title: "off-CPU time by class", xTitle: "seconds (summed over threads)"}) : undefined;
-    }
-    case "cpu.hotspots": {
-      const bars = ["hash", "log_format", "allocator", "storage"].map((k) => ({name: k, value: Number(m[`${k}_share`] ?? 0) * 100}));
-      return Number(m.samples) > 0 ? barChart(bars, {title: "share of on-CPU samples by category", xTitle: "% of samples"}) : undefined;
-    }
-    default:
-      return undefined;
-  }
-}
-
-/** The headline number of each finding. */
-export function findingNumber(finding: Finding): string | undefined {
-  const m = finding.metrics;
-  switch (finding.id) {
-    case "durability.fsync":
-      return m.target_fsync_calls === null ? undefined : `${f.count(Number(m.target_fsync_calls))} fsync calls by ${m.target}`;
-    case "disk.latency":
-      return m.p999_lo_us == null ? undefined : `p99.9 in ${f.durationRange(m.p999_lo_us as number, m.p999_hi_us as number)}`;
-    case "logging.writes":
-      return m.target_writes_per_s == null ? `${f.count(Number(m.target_writes))} write() calls` : `${f.count(Number(m.target_writes_per_s))} write()/s`;
-    case "offcpu.breakdown":
-      return `futex ${f.duration(Number(m.futex_us))}, network ${f.duration(Number(m.network_us))}, disk ${f.duration(Number(m.disk_us))}`;
-    case "cpu.hotspots":
-      return Number(m.samples) ? `${f.percent(Number(m.hash_share))} hashing of ${f.count(Number(m.samples))} samples` : undefined;
-    case "data.quality":
-      return `${f.count(Number(m.problem_lines))} problem lines of ${f.count(Number(m.lines))}`;
-    default:
-      return undefined;
+  switch (spec.kind) {
+    case "histogram":
+      return histogramChart(spec.bins.map((b) => ({...b, label: f.durationRange(b.lo, b.hi)})), {title: spec.title, xTitle: spec.xTitle});
+    case "bars":
+      return barChart(spec.bars, {title: spec.title, xTitle: spec.xTitle});
   }
 }
 
@@ -94,20 +43,20 @@ export function findingCards(built: Computed[], specs: unknown[], run: (spec: un
   container.className = "findings";
   const shown = new Map<string, HTMLElement>();
   for (const finding of built) {
-    const element = card(finding as never, {number: findingNumber(finding), provenance: "computed at build time; rechecking in your browser…"});
+    const element = card(finding as never, {number: finding.headline ?? undefined, provenance: "computed at build time; rechecking in your browser…"});
     element.dataset.verified = "pending";
     shown.set(finding.id, element);
     container.append(element);
   }
   void (async () => {
-    const {query} = await db;
+    await db;
     for (const spec of specs) {
       const finding = await run(spec);
       const before = built.find((f) => f.id === finding.id);
       const same = before !== undefined && sameClaim(before, finding);
       const element = card(finding as never, {
-        number: findingNumber(finding),
-        chart: await findingChart(finding, query),
+        number: finding.headline ?? undefined,
+        chart: await findingChart(finding),
         provenance: same ? "recomputed in your browser: same as the build" : "recomputed in your browser: differs from the build, which is out of date"
       });
       element.dataset.verified = String(same);
