@@ -206,7 +206,8 @@ test("compare: the two demo captures side by side, verdicts changed, with overla
   assert.deepEqual(failures, []);
   await page.locator("select").nth(0).selectOption({label: "demo-fsync"});
   await page.locator("select").nth(1).selectOption({label: "demo-nofsync"});
-  const row = page.locator("main table tr", {hasText: "Durability: who calls fsync"}).filter({hasText: "verdict"});
+  // The table first shows the default pair; wait for the one selected.
+  const row = page.locator("main table tr", {hasText: "Durability: who calls fsync"}).filter({hasText: "verdict"}).filter({hasText: "target never fsyncs"});
   await row.first().waitFor();
   assert.match(await row.first().innerText(), /target fsyncs\s+target never fsyncs\s+changed/);
   const calls = await page.locator("main table tr", {hasText: "target_fsync_calls"}).first().innerText();
