@@ -6,8 +6,12 @@ import {closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, st
 import {basename, join, resolve} from "node:path";
 import {sniff as sniffBccHistogram} from "./parse/bcc-histogram.js";
 import {sniff as sniffBccStacks} from "./parse/bcc-stacks.js";
+import {sniff as sniffBpftraceJson} from "./parse/bpftrace-json.js";
+import {sniff as sniffBpftraceText} from "./parse/bpftrace-text.js";
+import type {Sniff} from "./parse/common.js";
 import {sniff as sniffTable} from "./parse/event-table.js";
-import {PERF_HEADER} from "./parse/perf-script.js";
+import {sniff as sniffFolded} from "./parse/folded.js";
+import {sniff as sniffPerfScript} from "./parse/perf-script.js";
 
 export type Format = "context" | "bpftrace-text" | "bpftrace-json" | "perf-script" | "folded" | "bcc-histogram" | "bcc-stacks" | "table" | "document";
 export type Kind = string;
@@ -21,6 +25,12 @@ export interface ManifestFile {
   tool?: string;
   /** The evidence source that wrote the file, where its content cannot tell (a `tool` of loaders/evidence/sources.ts). */
   source?: string;
+  /** What the capture runner saw: `ok`, `failed`, `skipped`, `interrupted`, with why and the exit status. */
+  status?: string;
+  reason?: string;
+  exit_status?: number | null;
+  /** The file holding the tool's stderr, kept apart from its output. */
+  stderr_file?: string | null;
   window_s?: number | null;
 }
 
@@ -154,6 +164,17 @@ export function formatOf(file: string, path?: string): Format {
   return path ? sniff(path) : "bpftrace-text";
 }
 
+/** Each parser's content sniffer, in the order they are asked. */
+const SNIFFERS: [Format, Sniff][] = [
+  ["bpftrace-json", sniffBpftraceJson],
+  ["perf-script", sniffPerfScript],
+  ["folded", sniffFolded],
+  ["bpftrace-text", sniffBpftraceText],
+  ["bcc-histogram", sniffBccHistogram],
+  ["bcc-stacks", sniffBccStacks],
+  ["table", sniffTable]
+];
+
 /** Tell the format from the first lines of a file (16 kB): each parser knows its own. */
 function sniff(path: string): Format {
   const fd = openSync(path, "r");
@@ -161,17 +182,9 @@ function sniff(path: string): Format {
   const n = readSync(fd, buffer, 0, buffer.length, 0);
   closeSync(fd);
   const lines = buffer.subarray(0, n).toString("utf8").split("\n");
-  const first = lines.findIndex((l) => l.trim() !== "" && !/^(ERROR|WARNING|stdin:)/.test(l));
-  if (first === -1) return "bpftrace-text";
-  const line = lines[first];
-  if (line.startsWith("{")) return "bpftrace-json";
-  if (PERF_HEADER.test(line) && /^\s+[0-9a-f]+ /.test(lines[first + 1] ?? "")) return "perf-script";
-  if (!line.startsWith("@") && !/^Attaching/.test(line) && /^[^\s;][^;]*;.*\s\d+$/.test(line)) return "folded";
-  if (lines.some((l) => /^Attaching \d+ probes?\.\.\.$/.test(l) || /^@[A-Za-z0-9_]*[[:]/.test(l))) return "bpftrace-text";
-  if (sniffBccHistogram(lines)) return "bcc-histogram";
-  if (sniffBccStacks(lines)) return "bcc-stacks";
-  if (sniffTable(lines)) return "table";
-  return "bpftrace-text";
+  // bpftrace text before bcc's formats (its printf tables would pass for bcc's), and the
+  // fallback, so a file of no known format gets its problems named by that parser.
+  return SNIFFERS.find(([, sniff]) => sniff(lines))?.[0] ?? "bpftrace-text";
 }
 
 export function kindOf(file: string, format: Format): Kind {

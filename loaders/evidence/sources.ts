@@ -75,6 +75,10 @@ const latencyEvents = (tool: string, cls: string) => `SELECT ${origin("e")}, ${c
   e.latency_us AS lo_us, e.latency_us AS hi_us, 1::DOUBLE AS count, true AS exact
 ${fromRows("events", "e", tool)} AND e.latency_us IS NOT NULL`;
 
+/** One event line per sync-family call (syncsnoop), counted by caller and call. */
+const syncEvents = (tool: string) => `SELECT ${origin("e")}, e.comm AS thread, e.pid, ${syscallName("e.op")} AS syscall, count(*)::DOUBLE AS calls
+${fromRows("events", "e", tool)} GROUP BY ALL`;
+
 /** bpftrace-style stacks with a number per stack. */
 const stackRows = (tool: string, value: string, where = "") => `SELECT ${origin("s")}, s.frames, ${value}
 ${fromRows("stacks", "s", tool)} AND NOT s.bookkeeping AND s.value IS NOT NULL${where}`;
@@ -135,8 +139,7 @@ ${fromRows("values", "v", t)} AND v.map = '@op_by_thread' AND v.stat = 'value' A
     about: "bpftrace's syncsnoop.bt: a `TIME PID COMM EVENT` line per sync-family call.",
     recognize: (fp) => fp.format === "bpftrace-text" && (hasHeader(fp, "PID", "COMM", "EVENT") || banner(fp, /^Tracing sync syscalls/)),
     feeds: {
-      fsync_calls: (t) => `SELECT ${origin("e")}, e.comm AS thread, e.pid, ${syscallName("e.op")} AS syscall, count(*)::DOUBLE AS calls
-${fromRows("events", "e", t)} GROUP BY ALL`
+      fsync_calls: syncEvents
     }
   },
   {
@@ -146,8 +149,7 @@ ${fromRows("events", "e", t)} GROUP BY ALL`
     about: "bcc's syncsnoop: a `TIME(s) [COMM] CALL` line per sync-family call.",
     recognize: (fp) => hasHeader(fp, "CALL"),
     feeds: {
-      fsync_calls: (t) => `SELECT ${origin("e")}, e.comm AS thread, e.pid, ${syscallName("e.op")} AS syscall, count(*)::DOUBLE AS calls
-${fromRows("events", "e", t)} GROUP BY ALL`
+      fsync_calls: syncEvents
     }
   },
   {

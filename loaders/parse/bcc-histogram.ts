@@ -65,18 +65,12 @@ export class BccHistogramParser implements Parser {
       if (!(lo < hi)) return recordProblem(this.sink, this.counts, this.ref, no, text, `empty bucket ${bucket[1]} -> ${bucket[2]}`);
       this.counts.data_lines++;
       this.sink.emit("histograms", {
-        ...this.ref,
-        map: null,
-        key: this.label?.value ?? null,
-        key_parts: this.label ? [this.label.value] : [],
-        key_ambiguous: false,
-        series: this.interval,
+        ...this.keyColumns(),
         lo,
         hi,
         count,
         unit: this.unit,
         bookkeeping: false,
-        key_name: this.label?.name ?? null,
         line: no
       });
       return;
@@ -86,13 +80,9 @@ export class BccHistogramParser implements Parser {
       this.counts.data_lines++;
       const unit = unitOfHeader(summary[2]);
       for (const [stat, value] of [["average", summary[1]], ["total", summary[3]], ["count", summary[4]]] as const) {
+        const {key_name: _, ...columns} = this.keyColumns();
         this.sink.emit("values", {
-          ...this.ref,
-          map: null,
-          key: this.label?.value ?? null,
-          key_parts: this.label ? [this.label.value] : [],
-          key_ambiguous: false,
-          series: this.interval,
+          ...columns,
           stat,
           value: Number(value),
           text: null,
@@ -111,6 +101,12 @@ export class BccHistogramParser implements Parser {
       return;
     }
     recordProblem(this.sink, this.counts, this.ref, no, text, "not bcc histogram output: expected a 'unit : count distribution' header, a 'lo -> hi : count' row or a 'name = value' label");
+  }
+
+  /** The columns every histogram and value row of the current section shares: its label is the key. */
+  private keyColumns() {
+    const label = this.label;
+    return {...this.ref, map: null, key: label?.value ?? null, key_parts: label ? [label.value] : [], key_ambiguous: false, series: this.interval, key_name: label?.name ?? null};
   }
 
   end(): ParseResult {

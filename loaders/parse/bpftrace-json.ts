@@ -11,7 +11,10 @@
 import type {Line} from "../lines.js";
 import {isBookkeepingMap, type LineCounts, type RowSink, emptyCounts, unitOf} from "../model.js";
 import {TOOL_LINE} from "./bpftrace-text.js";
-import {type FileRef, type ParseResult, type Parser, clip} from "./common.js";
+import {type FileRef, type ParseResult, type Parser, type Sniff, clip, firstMeaningful} from "./common.js";
+
+/** One JSON object per line. */
+export const sniff: Sniff = (lines) => firstMeaningful(lines)?.line.startsWith("{") ?? false;
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
 const isObject = (v: Json): v is {[key: string]: Json} => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -13,7 +13,10 @@ import type {Line} from "../lines.js";
 import {isBookkeepingMap, type RowSink, emptyCounts, unitOf} from "../model.js";
 import {parseBucket} from "./buckets.js";
 import {TableReader} from "./event-table.js";
-import {CONTROL, type FileRef, type ParseResult, type Parser, clip} from "./common.js";
+import {CONTROL, type FileRef, type ParseResult, type Parser, type Sniff, clip} from "./common.js";
+
+/** bpftrace's probe banner or a map line anywhere in the first lines. */
+export const sniff: Sniff = (lines) => lines.some((l) => /^Attaching \d+ probes?\.\.\.$/.test(l) || /^@[A-Za-z0-9_]*[[:]/.test(l));
 
 export const TOOL_LINE =
   /^(Attaching \d+ probes?\.\.\.|Attached \d+ probes?|Lost \d+ events?|WARNING: .*|ERROR: .*|Error: .*|stdin:\d+.*|[^\s:]+\.bt:\d+.*|Running\.\.\.|HINT: .*|Failed to .*|Unable to .*|ERROR.*)$/;

@@ -25,6 +25,12 @@ export interface Parser {
 /** The first lines of a file (up to 16 kB), for content sniffers. */
 export type Sniff = (lines: string[]) => boolean;
 
+/** The first line that is not blank or a tool's complaint (bpftrace's stderr mixed in), and its index. */
+export function firstMeaningful(lines: string[]): {line: string; at: number} | null {
+  const at = lines.findIndex((l) => l.trim() !== "" && !/^(ERROR|WARNING|stdin:)/.test(l));
+  return at === -1 ? null : {line: lines[at], at};
+}
+
 /** Control characters (bar tab), DEL and U+FFFD from undecodable input, as a regex class body. */
 export const CONTROL = "\\u0000-\\u0008\\u000b-\\u001f\\u007f\\ufffd";
 /** Bytes no text tool writes. */

@@ -5,7 +5,13 @@
 
 import type {Line} from "../lines.js";
 import {type LineCounts, type RowSink, emptyCounts} from "../model.js";
-import {BINARY, type FileRef, type ParseResult, type Parser, isBlank, recordProblem} from "./common.js";
+import {BINARY, type FileRef, type ParseResult, type Parser, type Sniff, firstMeaningful, isBlank, recordProblem} from "./common.js";
+
+/** `frame;frame;... count` on the first line. */
+export const sniff: Sniff = (lines) => {
+  const line = firstMeaningful(lines)?.line ?? "";
+  return !line.startsWith("@") && !/^Attaching/.test(line) && /^[^\s;][^;]*;.*\s\d+$/.test(line);
+};
 
 /** Splits a folded line at its last space into frames and count, or says why it can't. */
 export function foldedLine(text: string): {frames: string[]; value: number} | {reason: string} {

@@ -7,9 +7,15 @@
 
 import type {Line} from "../lines.js";
 import {type LineCounts, type RowSink, emptyCounts} from "../model.js";
-import {type FileRef, type ParseResult, clip} from "./common.js";
+import {type FileRef, type ParseResult, type Sniff, clip, firstMeaningful} from "./common.js";
 
 export const PERF_HEADER = /^(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?\d+\.\d+:/;
+
+/** A sample header followed by a frame line. */
+export const sniff: Sniff = (lines) => {
+  const first = firstMeaningful(lines);
+  return first !== null && PERF_HEADER.test(first.line) && /^\s+[0-9a-f]+ /.test(lines[first.at + 1] ?? "");
+};
 
 const isSpace = (text: string, i: number) => {
   const c = text.charCodeAt(i);
