@@ -1,11 +1,12 @@
 // Bundle → rows: run each file through the parser for its format, then describe each
 // file (with the bundle's context and its line accounting) in the `captures` table.
 
-import {statSync} from "node:fs";
+import {closeSync, openSync, readSync, statSync} from "node:fs";
 import {type Bundle, type BundleFile, type Format, readBundle} from "./bundle.js";
 import {forEachLine} from "./lines.js";
 import {type LineCounts, type Row, type RowSink, type TableName, tableNames} from "./model.js";
 import {type Fingerprint, recognize} from "./evidence/sources.js";
+import {type FileStatus, fileStatus} from "./evidence/status.js";
 import {BccHistogramParser} from "./parse/bcc-histogram.js";
 import {BccStacksParser} from "./parse/bcc-stacks.js";
 import {BpftraceTextParser} from "./parse/bpftrace-text.js";
@@ -23,6 +24,7 @@ export interface FileSummary extends LineCounts {
   kind: string;
   format: string;
   tool: string | null;
+  status: FileStatus;
   recognized: boolean;
   rows: Record<TableName, number>;
 }
@@ -63,6 +65,8 @@ class CountingSink implements RowSink {
 /** Gathers what recognizes a file's source as its rows pass: banners, maps, headers, labels. */
 class FingerprintSink implements RowSink {
   readonly fp: Fingerprint;
+  /** The tool's own lines (banners, errors, lost events), for the file's status; bounded. */
+  readonly toolLines: string[] = [];
   private maps = new Set<string>();
   private keyNames = new Set<string>();
   private tables = new Set<number>();
@@ -74,6 +78,7 @@ class FingerprintSink implements RowSink {
   }
   emit(table: TableName, row: Row): void {
     this.inner.emit(table, row);
+    if (table === "messages" && row.kind === "tool" && this.toolLines.length < 1000) this.toolLines.push(String(row.text));
     if (table === "messages" && this.fp.banners.length < 12 && (row.kind === "tool" || row.kind === "printf")) this.fp.banners.push(String(row.text).trim());
     else if ((table === "histograms" || table === "values" || table === "stacks") && typeof row.map === "string" && !this.maps.has(row.map)) {
       this.maps.add(row.map);
@@ -99,12 +104,20 @@ export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true,
   let facts: ContextFacts | null = null;
   for (const file of bundle.files) {
     const ref = {capture_id: bundle.id, file: file.file};
-    const summary = (meta: ParseResult, rows: Record<TableName, number>, fp: Fingerprint): FileSummary => {
+    const summary = (meta: ParseResult, rows: Record<TableName, number>, fp: Fingerprint, toolLines: string[] = []): FileSummary => {
       // The manifest names a tool or kind where content cannot tell; else the content decides.
       const source = recognize(fp);
       const tool = file.tool ?? source?.tool ?? null;
       const kind = file.kindFromManifest ? file.kind : (source?.kind ?? file.kind);
-      return {file: file.file, kind, format: file.format, tool, recognized: meta.recognized, ...meta.counts, rows};
+      const listed = bundle.manifest?.files?.find((f) => f.file === file.file) ?? null;
+      const status = fileStatus({
+        messages: [...toolLines, ...stderrOf(bundle, file)],
+        lines: meta.counts.lines,
+        data_lines: meta.counts.data_lines,
+        trace: file.format !== "context" && file.format !== "document",
+        manifest: listed ? {...listed, window_s: file.window_s} : null
+      });
+      return {file: file.file, kind, format: file.format, tool, status, recognized: meta.recognized, ...meta.counts, rows};
     };
     const inBulk = bulk && file.format === "folded" && canBulk(sink) ? await convertFoldedInBulk(sink, file.path, ref) : null;
     if (inBulk) {
@@ -116,12 +129,32 @@ export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true,
     const parser = parserFor(file.format, ref, fingerprint);
     await forEachLine(file.path, (line) => parser.push(line));
     if (parser instanceof ContextParser) facts = parser.facts;
-    summaries.push(summary(parser.end(), counting.rows, fingerprint.fp));
+    summaries.push(summary(parser.end(), counting.rows, fingerprint.fp, fingerprint.toolLines));
   }
   for (const [i, file] of bundle.files.entries()) {
     sink.emit("captures", captureRow(bundle, file, facts, summaries[i], targets));
   }
   return {capture_id: bundle.id, files: summaries};
+}
+
+/**
+ * The stderr kept beside a file (the manifest's `stderr_file`, or the same name ending in
+ * .stderr or .err), first 1,000 lines: bpftrace reports a failed attach there while its
+ * output holds only the banner.
+ */
+function stderrOf(bundle: Bundle, file: BundleFile): string[] {
+  const named = bundle.manifest?.files?.find((f) => f.file === file.file)?.stderr_file;
+  const stem = file.file.replace(/\.[^.]*$/, "");
+  const sibling = bundle.files.find((f) => f.file !== file.file && (f.file === named || f.file === `${stem}.stderr` || f.file === `${stem}.err`));
+  if (!sibling) return [];
+  const fd = openSync(sibling.path, "r");
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, n).toString("utf8").split("\n").slice(0, 1000);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The line parser for a format. */
@@ -182,7 +215,11 @@ function captureRow(bundle: Bundle, file: BundleFile, facts: ContextFacts | null
     data_lines: s.data_lines,
     blank_lines: s.blank_lines,
     tool_lines: s.tool_lines,
-    problem_lines: s.problem_lines
+    problem_lines: s.problem_lines,
+    status: s.status.status,
+    status_reason: s.status.reason,
+    probes: s.status.probes,
+    lost_events: s.status.lost_events
   };
 }
 

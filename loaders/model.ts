@@ -67,7 +67,15 @@ export const schemas: Record<TableName, TableSchema> = {
       {name: "data_lines", type: "INTEGER", doc: "Lines that became table rows (histograms, values, stacks, context)."},
       {name: "blank_lines", type: "INTEGER", doc: "Empty lines."},
       {name: "tool_lines", type: "INTEGER", doc: "Lines written by the tool or program rather than data (see `messages`)."},
-      {name: "problem_lines", type: "INTEGER", doc: "Lines recorded in `problems`. lines = data + blank + tool + problem."}
+      {name: "problem_lines", type: "INTEGER", doc: "Lines recorded in `problems`. lines = data + blank + tool + problem."},
+      {
+        name: "status",
+        type: "VARCHAR",
+        doc: "Whether the evidence can be trusted: `ok`; `partial` (lost events, interrupted, or an error after some data); `failed` (a probe did not attach, the tool failed, the file is empty); `empty` (printed no data and nothing shows it ran to its end). From the file's tool lines, the stderr kept beside it, and the manifest."
+      },
+      {name: "status_reason", type: "VARCHAR", doc: "Why the status is not `ok`, e.g. `probe did not attach: kretprobe:vfs_fsync_range`."},
+      {name: "probes", type: "INTEGER", doc: "Probes bpftrace said it attached (`Attaching N probes...`); null when not said."},
+      {name: "lost_events", type: "BIGINT", doc: "Events or samples the tool said it lost."}
     ]
   },
   histograms: {

@@ -97,3 +97,14 @@ test("each finding owns its headline and chart: data, drawn by any page the same
   const chart = disk.chart(buckets, m);
   assert.deepEqual(chart?.kind === "histogram" ? chart.bins : null, [{lo: 64, hi: 128, count: 9}]);
 });
+
+test("intervals: Wilson's 95% interval, and the noise test that leaves unchanged frames grey", async () => {
+  const {wilson, sharesDiffer} = await import("../loaders/findings/interval.js");
+  const [lo, hi] = wilson(935, 1987)!;
+  assert.deepEqual([lo.toFixed(4), hi.toFixed(4)], ["0.4487", "0.4925"]);
+  assert.equal(wilson(0, 0), null);
+  assert.deepEqual(wilson(0, 10)!.map((x) => x.toFixed(3)), ["0.000", "0.278"], "no zero-width interval at 0");
+  assert.equal(sharesDiffer(50, 100, 55, 100), false, "50% against 55% of 100 samples is noise");
+  assert.equal(sharesDiffer(500, 1000, 600, 1000), true, "50% against 60% of 1,000 is not");
+  assert.equal(sharesDiffer(5, 10, 0, 0), false, "no samples on one side: no claim of change");
+});

@@ -147,7 +147,12 @@ test("qfc-t1: findings.json and the page state the published findings", {skip: h
   assert.deepEqual(failures, []);
   const text = async (id: string) => page.locator(`[data-finding="${id}"] .narrative`).innerText();
   assert.match(await text("durability.fsync"), /called fsync\/fdatasync 0 times in 60 s.*alloy 6 times/);
-  assert.match(await text("cpu.hotspots"), /hashing is in 47\.1% of 1,987 on-CPU samples, log formatting in 16\.9%.*portable \(scalar\) backend/);
+  assert.match(await text("cpu.hotspots"), /hashing is in 47\.1% \(44\.9–49\.3%\) of 1,987 on-CPU samples, log formatting in 16\.9% \(15\.3–18\.6%\).*portable \(scalar\) backend/);
+  assert.deepEqual(byId["cpu.hotspots"].metrics.hash_share_ci95.map((x: number) => x.toFixed(3)), ["0.449", "0.493"]);
+  // Every card that rests on one capture file names it and its status.
+  for (const f of json.findings.filter((x: {id: string}) => x.id !== "data.quality")) {
+    assert.match(await page.locator(`[data-finding="${f.id}"] .evidence`).innerText(), new RegExp(`^evidence: ${f.metrics.evidence_file.replace(/[.]/g, "\\.")} \\(.*\\) · ok$`), f.id);
+  }
   assert.match(await text("logging.writes"), /made 20,152 write\(\)\/s .*dockerd 568,914, containerd-shim 260,783/);
   assert.match(await text("disk.latency"), /p99\.9 in 32–64 ms/);
   assert.match(await text("offcpu.breakdown"), /futex 75 s, network 15 s; no disk wait/);

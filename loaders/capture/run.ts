@@ -4,7 +4,7 @@
 // not lose the others; Ctrl-C stops them all and keeps what they printed.
 
 import {type ChildProcess, spawn} from "node:child_process";
-import {closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
@@ -54,6 +54,8 @@ export interface CaptureFile {
   stderr_file: string | null;
   tool: string;
   source: string;
+  /** Probes bpftrace said it attached (its `Attaching N probes...` banner); null for perf or when it never said. */
+  probes?: number | null;
   program?: string;
   sha256?: string;
   bytes?: number;
@@ -159,6 +161,7 @@ export async function capture(options: CaptureOptions): Promise<{dir: string; fi
       r.record.window_s = Math.min(Math.round((ended - r.began) / 100) / 10, duration);
       if (r.perfData) await collapsePerf(r.perfData, join(dir, r.record.file), join(dir, r.record.stderr_file!));
       r.record.status = interrupted ? "interrupted" : code === 0 ? "ok" : "failed";
+      r.record.probes = attachedProbes(join(dir, r.record.file));
       if (code !== 0 && !interrupted) r.record.reason = `exit ${code}; see ${r.record.stderr_file}`;
       log(`${r.record.status === "ok" ? "ok" : r.record.status}: ${r.plan.name} -> ${r.record.file}${r.record.reason ? ` (${r.record.reason})` : ""}`);
     }
@@ -170,6 +173,20 @@ export async function capture(options: CaptureOptions): Promise<{dir: string; fi
   }
   writeManifest(dir, target, version, started, duration, files);
   return {dir, files};
+}
+
+/** The N of bpftrace's `Attaching N probes...` at the top of its output, if it printed one. */
+function attachedProbes(path: string): number | null {
+  if (!existsSync(path)) return null;
+  const fd = openSync(path, "r");
+  try {
+    const buffer = Buffer.alloc(4096);
+    const head = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, 0)).toString("utf8");
+    const m = /^Attaching (\d+) probes?\.\.\.$/m.exec(head);
+    return m ? Number(m[1]) : null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** `perf script` of the recording, collapsed to folded stacks in TypeScript. */

@@ -104,15 +104,18 @@ export const VIEWS: ViewSchema[] = [
 /** The evidence view: every file a known source wrote, and which views it feeds. */
 export const EVIDENCE: ViewSchema = {
   name: "evidence",
-  doc: "One row per capture file whose tool bpfbook recognizes: what it measured and which views it feeds. A finding asks here whether its evidence exists before it reads the views (a file that recorded nothing still shows here).",
+  doc: "One row per capture file that is evidence: those whose tool bpfbook recognizes, with the views they feed, and those it does not recognize but whose manifest or name says what they measure (they feed nothing, and are there so a finding can say that capture failed or cannot be read rather than that there was none). A finding asks here whether its evidence exists before it reads the views (a file that recorded nothing still shows here).",
   columns: [
     {name: "capture_id", type: "VARCHAR", doc: "Bundle id."},
     {name: "file", type: "VARCHAR", doc: "The capture file."},
-    {name: "source", type: "VARCHAR", doc: "Its tool."},
+    {name: "source", type: "VARCHAR", doc: "Its tool; `unrecognized <kind> capture` when bpfbook does not know it."},
+    {name: "recognized", type: "BOOLEAN", doc: "Whether bpfbook knows the tool (and so reads its rows)."},
     {name: "kind", type: "VARCHAR", doc: "What it measures (`captures.kind`)."},
     {name: "window_s", type: "DOUBLE", doc: "Capture window in seconds, when known."},
+    {name: "status", type: "VARCHAR", doc: "`captures.status`: `ok`, `partial`, `failed` or `empty`."},
+    {name: "status_reason", type: "VARCHAR", doc: "Why the status is not `ok`."},
     {name: "complete", type: "BOOLEAN", doc: "The source reports everything it traced (not a top-N or only what passed a threshold), so what is absent from it did not happen."},
-    {name: "feeds", type: "VARCHAR[]", doc: "The views this source feeds."}
+    {name: "feeds", type: "VARCHAR[]", doc: "The views this source feeds; for an unrecognized file, the views its kind would feed."}
   ]
 };
 
@@ -146,11 +149,25 @@ function viewSql(view: ViewSchema, sources: Source[]): string {
   return parts.length ? parts.join("\nUNION ALL\n") : empty;
 }
 
+// What a file of each kind would feed, for files bpfbook does not recognize.
+const KIND_FEEDS: Record<string, ViewName[]> = {
+  fsync: ["fsync_calls", "fsync_latency"],
+  bio: ["block_io_latency", "block_io_bytes"],
+  offcpu: ["offcpu_stacks"],
+  syscalls: ["syscall_counts"],
+  oncpu: ["oncpu_stacks"]
+};
+
 function evidenceSql(sources: Source[]): string {
   const rows = sources.map((s) => `(${sqlString(s.tool)}, ${s.complete}, [${Object.keys(s.feeds).map(sqlString).join(", ")}]::VARCHAR[])`).join(",\n  ");
-  return `SELECT c.capture_id, c.file, c.tool AS source, c.kind, c.window_s, f.complete, f.feeds
+  const kinds = Object.entries(KIND_FEEDS).map(([kind, feeds]) => `(${sqlString(kind)}, [${feeds.map(sqlString).join(", ")}]::VARCHAR[])`).join(", ");
+  return `SELECT c.capture_id, c.file, c.tool AS source, true AS recognized, c.kind, c.window_s, c.status, c.status_reason, f.complete, f.feeds
 FROM captures c JOIN (VALUES
-  ${rows}) f(tool, complete, feeds) ON f.tool = c.tool`;
+  ${rows}) f(tool, complete, feeds) ON f.tool = c.tool
+UNION ALL
+SELECT c.capture_id, c.file, 'unrecognized ' || c.kind || ' capture' AS source, false AS recognized, c.kind, c.window_s, c.status, c.status_reason, false AS complete, k.feeds
+FROM captures c JOIN (VALUES ${kinds}) k(kind, feeds) ON k.kind = c.kind
+WHERE c.tool IS NULL`;
 }
 
 function syscallNamesSql(): string {

@@ -4,6 +4,8 @@
 // library runs its portable (scalar) code instead of SIMD.
 
 import {list, num, percent} from "./format.js";
+import {USABLE_FIRST, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
+import {MIN_SAMPLES, wilson} from "./interval.js";
 import {type QueryRow, defineFinding} from "./types.js";
 
 export interface CategoryRule {
@@ -30,12 +32,17 @@ const BACKENDS: [RegExp, string, boolean][] = [
 // One file answers (the first with samples, then the longest window): a perf script and the
 // folded stacks made from it are the same samples.
 const ONCPU_FILES = `FROM evidence e WHERE list_contains(e.feeds, 'oncpu_stacks')
-ORDER BY (SELECT count(*) FROM oncpu_stacks s WHERE s.file = e.file) > 0 DESC, e.window_s DESC NULLS LAST, e.file`;
+ORDER BY ${USABLE_FIRST}, (SELECT count(*) FROM oncpu_stacks s WHERE s.file = e.file) > 0 DESC, e.window_s DESC NULLS LAST, e.file`;
 
-const CONTEXT = `SELECT e.file, e.source, e.window_s, (SELECT any_value(arch) FROM captures) AS arch ${ONCPU_FILES}`;
+const CONTEXT = `SELECT e.file, e.source, e.recognized, e.window_s, e.status, e.status_reason, (SELECT any_value(arch) FROM captures) AS arch ${ONCPU_FILES}`;
 
 const STACKS = `SELECT frames, sum(samples)::DOUBLE AS samples FROM oncpu_stacks
 WHERE file = (SELECT e.file ${ONCPU_FILES} LIMIT 1) GROUP BY frames`;
+
+/** A leaf frame with no symbol: `[unknown]` or a bare address. */
+export const UNSYMBOLIZED = /^\[unknown\]$|^(0x)?[0-9a-f]{6,16}$/i;
+/** Above this share of unsymbolized leaves, the profile is called out as missing symbols. */
+export const UNKNOWN_WARN = 0.05;
 
 export interface FrameCount {
   frame: string;
@@ -49,10 +56,12 @@ export function cpuProfile(stacks: QueryRow[], rules: CategoryRule[] = CPU_CATEG
   const frames = new Map<string, FrameCount>();
   const backends = new Map<string, {samples: number; portable: boolean}>();
   let samples = 0;
+  let unknown = 0;
   for (const s of stacks) {
     const list = (s.frames as string[]).map(String);
     const n = num(s.samples);
     samples += n;
+    if (list.length === 0 || UNSYMBOLIZED.test(list[list.length - 1])) unknown += n;
     for (const p of patterns) if (list.some((f) => p.re.test(f))) shares[p.name] += n;
     const seen = new Set<string>();
     for (const f of list) {
@@ -74,11 +83,14 @@ export function cpuProfile(stacks: QueryRow[], rules: CategoryRule[] = CPU_CATEG
     samples,
     shares: Object.fromEntries(Object.entries(shares).map(([k, v]) => [k, samples ? v / samples : 0])),
     counts: shares,
+    unknown,
     topSelf: [...top].sort((a, b) => b.self - a.self).slice(0, 15),
     topTotal: [...top].sort((a, b) => b.total - a.total).slice(0, 15),
     backends: [...backends].sort((a, b) => b[1].samples - a[1].samples)
   };
 }
+
+const range = (ci: [number, number] | null) => (ci ? `${(ci[0] * 100).toFixed(1)}–${(ci[1] * 100).toFixed(1)}%` : "no interval");
 
 export const cpuHotspots = defineFinding({
   id: "cpu.hotspots",
@@ -88,24 +100,34 @@ export const cpuHotspots = defineFinding({
     const p = cpuProfile(stacks);
     const backend = p.backends[0];
     const primary = context[0];
+    const ref = evidenceOf(primary);
+    const ci = (k: number) => wilson(k, p.samples);
     const metrics = {
-      evidence_file: primary ? String(primary.file) : null,
-      evidence_source: primary ? String(primary.source) : null,
+      ...evidenceMetrics(ref),
       window_s: primary?.window_s == null ? null : num(primary.window_s),
       samples: p.samples,
       unique_stacks: stacks.length,
       hash_samples: p.counts.hash,
       hash_share: p.shares.hash,
+      hash_share_ci95: ci(p.counts.hash),
       log_format_samples: p.counts.log_format,
       log_format_share: p.shares.log_format,
+      log_format_share_ci95: ci(p.counts.log_format),
       allocator_share: p.shares.allocator,
+      allocator_share_ci95: ci(p.counts.allocator),
       storage_share: p.shares.storage,
+      storage_share_ci95: ci(p.counts.storage),
+      min_samples: MIN_SAMPLES,
+      unknown_samples: p.unknown,
+      unknown_share: p.samples ? p.unknown / p.samples : null,
+      unknown_warn_share: UNKNOWN_WARN,
       hash_backend: backend ? backend[0] : null,
       hash_backend_portable: backend ? backend[1].portable : null,
       top_self: p.topSelf.slice(0, 5).map((f) => ({frame: f.frame, samples: f.self})),
       top_total: p.topTotal.slice(0, 5).map((f) => ({frame: f.frame, samples: f.total})),
       categories: CPU_CATEGORIES.map((c) => ({name: c.name, pattern: c.pattern}))
     };
+    if (ref && !usable(ref)) return {severity: "info", verdict: `cannot tell: on-CPU capture ${ref.status}`, metrics, narrative: cannotTell(ref, "where the CPU goes")};
     if (!primary || p.samples === 0) {
       const why = primary ? `${primary.file} (${primary.source}) holds no on-CPU samples.` : "This bundle has no on-CPU samples.";
       return {severity: "info", verdict: "no on-CPU samples", metrics, narrative: why};
@@ -118,13 +140,27 @@ export const cpuHotspots = defineFinding({
         : ` Hashing uses its vectorised backend (${backend[0]}).`
       : "";
     const top = p.topSelf.slice(0, 3).map((f) => `${f.frame} ${percent(f.self / p.samples)}`);
+    const share = (k: "hash" | "log_format" | "allocator" | "storage") => `${percent(p.shares[k])} (${range(ci(p.counts[k]))})`;
+    const shares = `hashing is in ${share("hash")} of ${p.samples.toLocaleString("en-US")} on-CPU samples, log formatting in ${share("log_format")}, the allocator in ${share("allocator")}, storage in ${share("storage")} (95% intervals)`;
+    const from = `From ${primary.file} (${primary.source}): `;
+    if (p.samples < MIN_SAMPLES) {
+      return {
+        severity: "info",
+        verdict: "sample too small",
+        metrics,
+        narrative: `${from}only ${p.samples} on-CPU samples, fewer than the ${MIN_SAMPLES} needed to rank shares: ${shares}.`
+      };
+    }
+    const unknownShare = p.unknown / p.samples;
+    const unknownText =
+      unknownShare > UNKNOWN_WARN
+        ? ` ${percent(unknownShare)} of samples end in an unsymbolized frame ([unknown] or a bare address), over the ${percent(UNKNOWN_WARN)} this report accepts: symbols are missing for some code (stripped binaries, JIT code) or stacks were walked without frame pointers, so those samples cannot be attributed.`
+        : "";
     return {
-      severity: backend?.[1].portable ? "warning" : "info",
+      severity: backend?.[1].portable || unknownShare > UNKNOWN_WARN ? "warning" : "info",
       verdict: backend?.[1].portable ? "hashing on its scalar backend" : p.shares.hash > 0.3 ? "hash-bound" : "CPU profile",
       metrics,
-      narrative:
-        `From ${primary.file} (${primary.source}): hashing is in ${percent(p.shares.hash)} of ${p.samples.toLocaleString("en-US")} on-CPU samples, log formatting in ${percent(p.shares.log_format)}, ` +
-        `the allocator in ${percent(p.shares.allocator)}, storage in ${percent(p.shares.storage)}.${backendText} Hottest frames by self samples: ${list(top)}.`
+      narrative: `${from}${shares}.${backendText} Hottest frames by self samples: ${list(top)}.${unknownText}`
     };
   },
   headline: (m) => (m.samples ? `${percent(m.hash_share)} hashing of ${m.samples.toLocaleString("en-US")} samples` : null),

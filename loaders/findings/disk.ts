@@ -6,6 +6,7 @@
 
 import {bucketDuration, count, durationRange, num} from "./format.js";
 import {type Bucket, quantileBucket, total} from "./histogram.js";
+import {USABLE_FIRST, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
 import {type QueryRow, type Value, defineFinding} from "./types.js";
 
 /** Median service time below which storage is local flash, and above which it is networked. */
@@ -14,8 +15,8 @@ export const NETWORK_MIN_US = 1000;
 
 // One file answers (the first with rows), so a bundle holding biolatency and biosnoop of the
 // same I/Os does not count them twice.
-const EVIDENCE = `SELECT e.file, e.source, e.window_s, (SELECT count(*) FROM block_io_latency l WHERE l.file = e.file)::INTEGER AS rows
-FROM evidence e WHERE list_contains(e.feeds, 'block_io_latency') ORDER BY EXISTS (SELECT 1 FROM block_io_latency l WHERE l.file = e.file) DESC, e.window_s DESC NULLS LAST, e.file`;
+const EVIDENCE = `SELECT e.file, e.source, e.recognized, e.window_s, e.status, e.status_reason, (SELECT count(*) FROM block_io_latency l WHERE l.file = e.file)::INTEGER AS rows
+FROM evidence e WHERE list_contains(e.feeds, 'block_io_latency') ORDER BY ${USABLE_FIRST}, EXISTS (SELECT 1 FROM block_io_latency l WHERE l.file = e.file) DESC, e.window_s DESC NULLS LAST, e.file`;
 
 const BUCKETS = `SELECT file, coalesce(class, 'all') AS class, lo_us AS lo, hi_us AS hi, sum(count)::DOUBLE AS count, bool_and(exact) AS exact
 FROM block_io_latency GROUP BY ALL ORDER BY file, class, lo NULLS FIRST`;
@@ -69,9 +70,9 @@ export const diskLatency = defineFinding({
     const window_s = primary?.window_s == null ? null : num(primary.window_s);
     const byteRow = bytes.find((b) => b.file === primary?.file);
     const totalBytes = byteRow?.bytes == null ? null : num(byteRow.bytes);
+    const ref = evidenceOf(primary);
     const metrics: Record<string, Value> = {
-      evidence_file: primary ? String(primary.file) : null,
-      evidence_source: primary ? String(primary.source) : null,
+      ...evidenceMetrics(ref),
       exact,
       window_s,
       bytes: totalBytes,
@@ -88,6 +89,9 @@ export const diskLatency = defineFinding({
         metrics[`${prefix}${name}_hi_us`] = b?.hi ?? null;
         metrics[`${prefix}${name}_est_us`] = b?.estimate ?? null;
       }
+    }
+    if (ref && (!usable(ref) || (ref.status !== "ok" && total(byClass.get("all") ?? []) === 0))) {
+      return {severity: "info", verdict: `cannot tell: block-I/O capture ${ref.status}`, metrics, narrative: cannotTell(ref, "block-I/O service time")};
     }
     if (!primary || total(byClass.get("all") ?? []) === 0) {
       const why = primary ? `${primary.file} (${primary.source}) recorded no block I/O.` : "This bundle has no block-I/O latency capture.";

@@ -5,12 +5,13 @@
 
 import {count, duration, durationRange, list, num, seconds} from "./format.js";
 import {quantileBucket, total} from "./histogram.js";
+import {USABLE_FIRST, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
 import {type QueryRow, defineFinding} from "./types.js";
 
 // The files that could have counted calls, best first: a dedicated fsync capture, then the
 // longest window. One file answers, so two tools counting the same calls never add up.
-const EVIDENCE = `SELECT file, source, kind, window_s, complete FROM evidence WHERE list_contains(feeds, 'fsync_calls')
-ORDER BY kind = 'fsync' DESC, complete DESC, window_s DESC NULLS LAST, file`;
+const EVIDENCE = `SELECT file, source, recognized, kind, window_s, complete, status, status_reason FROM evidence WHERE list_contains(feeds, 'fsync_calls')
+ORDER BY ${USABLE_FIRST}, kind = 'fsync' DESC, complete DESC, window_s DESC NULLS LAST, file`;
 
 const TARGET = `SELECT any_value(target) AS target, any_value(target_threads) AS target_threads FROM captures`;
 
@@ -34,6 +35,7 @@ export const durabilityFsync = defineFinding({
   queries: {evidence: EVIDENCE, target: TARGET, callers: CALLERS, latency: LATENCY, ioWait: IO_WAIT},
   evaluate({evidence, target, callers, latency, ioWait}) {
     const primary = evidence[0] as QueryRow | undefined;
+    const ref = evidenceOf(primary);
     const window_s = primary?.window_s == null ? null : num(primary.window_s);
     const named = (target[0]?.target as string | null) ?? null;
     const targetName = named ?? "the target";
@@ -51,8 +53,7 @@ export const durabilityFsync = defineFinding({
     const max = quantileBucket(buckets, 1);
     const offcpu = num(ioWait[0]?.files ?? 0) > 0;
     const metrics = {
-      evidence_file: primary ? String(primary.file) : null,
-      evidence_source: primary ? String(primary.source) : null,
+      ...evidenceMetrics(ref),
       capture_files: evidence.length,
       window_s,
       target: targetName,
@@ -60,7 +61,7 @@ export const durabilityFsync = defineFinding({
       target_threads: threads,
       target_fsync_calls: targetCalls,
       other_fsync_calls: attributed ? allCalls - (targetCalls ?? 0) : null,
-      all_fsync_calls: allCalls,
+      all_fsync_calls: allCalls as number | null,
       callers: rows,
       target_fsync_per_s: window_s && targetCalls !== null ? targetCalls / window_s : null,
       latency_samples: total(buckets),
@@ -72,7 +73,13 @@ export const durabilityFsync = defineFinding({
       fsync_io_wait_us: offcpu ? num(ioWait[0].us) : null
     };
     if (!primary) {
+      Object.assign(metrics, {target_fsync_calls: null, other_fsync_calls: null, all_fsync_calls: null});
       return {severity: "info", verdict: "no fsync capture", metrics, narrative: "This bundle has no capture that counts fsync calls, so durability cannot be judged."};
+    }
+    if (!usable(ref)) {
+      // Nothing came out of the capture: no count, not even 0, is known.
+      Object.assign(metrics, {target_fsync_calls: null, other_fsync_calls: null, all_fsync_calls: null, target_fsync_per_s: null});
+      return {severity: "info", verdict: `cannot tell: fsync capture ${ref!.status}`, metrics, narrative: cannotTell(ref!, `whether ${targetName} fsyncs`)};
     }
     const from = `From ${primary.file} (${primary.source}${window_s ? `, ${seconds(window_s)}` : ""}): `;
     const when = window_s ? `in ${seconds(window_s)}` : "during the capture (window unknown, so no rate)";
@@ -80,15 +87,18 @@ export const durabilityFsync = defineFinding({
     const ioWaitText =
       metrics.fsync_io_wait_us === null ? "" : metrics.fsync_io_wait_us > 0 ? ` Off-CPU, its threads spent ${duration(metrics.fsync_io_wait_us)} in io_schedule under an fsync path.` : " Off-CPU, its threads never blocked in io_schedule under an fsync path.";
     // A top-N list (syscount) cannot show that something did not happen.
-    const partial = primary.complete === false && (rows.length === 0 || (targetCalls === 0 && attributed));
-    if (partial) {
+    const topN = primary.complete === false && (rows.length === 0 || (targetCalls === 0 && attributed));
+    const lossy = ref!.status !== "ok" && (targetCalls === 0 || allCalls === 0);
+    if (topN || lossy) {
       metrics.target_fsync_calls = null;
       metrics.target_fsync_per_s = null;
       return {
         severity: "info",
         verdict: "cannot tell",
         metrics,
-        narrative: `${from}this source lists only its top entries (or could not name the calls), and ${named ? `${targetName}'s` : "no"} sync-family calls are not among them: whether ${targetName} fsyncs cannot be told from it.`
+        narrative: lossy
+          ? cannotTell(ref!, `whether ${targetName} fsyncs (an absence needs a capture that lost nothing)`)
+          : `${from}this source lists only its top entries (or could not name the calls), and ${named ? `${targetName}'s` : "no"} sync-family calls are not among them: whether ${targetName} fsyncs cannot be told from it.`
       };
     }
     const callerText = (r: Caller) => `${r.thread} ${count(r.calls)} ${r.calls === 1 ? "time" : "times"}`;

@@ -21,6 +21,7 @@ export {CPU_CATEGORIES, cpuProfile} from "./cpu.js";
 export {OFFCPU_RULES, classifyStack} from "./offcpu.js";
 export {LOCAL_NVME_MAX_US, NETWORK_MIN_US} from "./disk.js";
 export * from "./flame-tree.js";
+export {MIN_SAMPLES, sharesDiffer, wilson} from "./interval.js";
 export {createViewStatements, viewDefinitions} from "../evidence/views.js";
 
 export async function runFinding<Q extends string, M extends Metrics>(spec: FindingSpec<Q, M>, query: Query): Promise<Finding> {

@@ -3,6 +3,7 @@
 // through containerd-shim/dockerd/conmon costs one or two more writes per line).
 
 import {count, list, num} from "./format.js";
+import {USABLE_FIRST, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
 import {defineFinding} from "./types.js";
 
 /** Processes of container runtimes that relay a container's stdout/stderr. */
@@ -11,8 +12,8 @@ export const RUNTIME_WRITERS = /^(containerd-shim.*|containerd|dockerd|conmon|cr
 export const MIRROR_RATIO = 0.5;
 
 // The file that counts write() by thread (the first such, then the longest window).
-const EVIDENCE = `SELECT e.file, e.source, e.window_s, e.complete FROM evidence e WHERE list_contains(e.feeds, 'syscall_counts')
-ORDER BY EXISTS (SELECT 1 FROM syscall_counts s WHERE s.file = e.file AND s.syscall = 'write' AND s.thread IS NOT NULL) DESC, e.window_s DESC NULLS LAST, e.file`;
+const EVIDENCE = `SELECT e.file, e.source, e.recognized, e.window_s, e.complete, e.status, e.status_reason FROM evidence e WHERE list_contains(e.feeds, 'syscall_counts')
+ORDER BY ${USABLE_FIRST}, EXISTS (SELECT 1 FROM syscall_counts s WHERE s.file = e.file AND s.syscall = 'write' AND s.thread IS NOT NULL) DESC, e.window_s DESC NULLS LAST, e.file`;
 
 const WRITES = `SELECT file, thread, sum(calls)::DOUBLE AS writes FROM syscall_counts WHERE syscall = 'write' AND thread IS NOT NULL
 GROUP BY ALL ORDER BY writes DESC, thread`;
@@ -30,15 +31,15 @@ export const loggingWrites = defineFinding({
     const threads = new Set(((c.target_threads as string[] | null) ?? []).map(String));
     const window_s = primary?.window_s == null ? null : num(primary.window_s);
     const rows = writes.filter((r) => r.file === primary?.file).map((r) => ({thread: String(r.thread), writes: num(r.writes)}));
-    const mine = rows.filter((r) => threads.has(r.thread));
+    const mine = rows.filter((r) => threads.has(r.thread) || r.thread === c.target);
     const runtime = rows.filter((r) => RUNTIME_WRITERS.test(r.thread));
     const targetWrites = mine.reduce((s, r) => s + r.writes, 0);
     const runtimeWrites = runtime.reduce((s, r) => s + r.writes, 0);
     const allWrites = rows.reduce((s, r) => s + r.writes, 0);
     const mirrored = targetWrites > 0 && runtimeWrites >= MIRROR_RATIO * targetWrites;
+    const ref = evidenceOf(primary);
     const metrics = {
-      evidence_file: primary ? String(primary.file) : null,
-      evidence_source: primary ? String(primary.source) : null,
+      ...evidenceMetrics(ref),
       window_s,
       target,
       target_writes: targetWrites as number | null,
@@ -49,6 +50,11 @@ export const loggingWrites = defineFinding({
       top_writers: rows.slice(0, 5),
       container_logging_mirrored: mirrored
     };
+    if (ref && !usable(ref)) {
+      metrics.target_writes = null;
+      metrics.target_writes_per_s = null;
+      return {severity: "info", verdict: `cannot tell: syscall capture ${ref.status}`, metrics, narrative: cannotTell(ref, `${target}'s write() rate`)};
+    }
     if (primary && rows.length === 0 && primary.complete === false) {
       metrics.target_writes = null;
       metrics.target_writes_per_s = null;
@@ -60,6 +66,17 @@ export const loggingWrites = defineFinding({
       };
     }
     if (!primary) return {severity: "info", verdict: "no syscall capture", metrics, narrative: "This bundle has no write-path syscall capture."};
+    if (c.target == null && threads.size === 0) {
+      metrics.target_writes = null;
+      metrics.target_writes_per_s = null;
+      const writers = list(rows.slice(0, 5).map((r) => `${r.thread} ${count(r.writes)}`));
+      return {
+        severity: "info",
+        verdict: "write() callers",
+        metrics,
+        narrative: `From ${primary.file} (${primary.source}): ${count(allWrites)} write() calls${window_s ? ` in ${window_s} s` : ""}${writers ? `, most by ${writers}` : ""}. No target was named (no context file; convert with --target NAME), so no verdict about one.`
+      };
+    }
     const rate = window_s ? `${count(targetWrites / window_s)} write()/s (${count(targetWrites)} in ${window_s} s)` : `${count(targetWrites)} write() calls (window unknown, so no rate)`;
     const top = mine.slice(0, 3).map((r) => `${r.thread} ${count(r.writes)}`);
     const mirror = mirrored

@@ -3,6 +3,7 @@
 // stacks…): the first rule whose pattern matches any frame classifies the stack.
 
 import {duration, num} from "./format.js";
+import {USABLE_FIRST, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
 import {defineFinding} from "./types.js";
 
 export const OFFCPU_RULES: {class: string; pattern: RegExp}[] = [
@@ -16,8 +17,8 @@ export const OFFCPU_RULES: {class: string; pattern: RegExp}[] = [
 const STACKS = `SELECT file, frames, sum(us)::DOUBLE AS us FROM offcpu_stacks GROUP BY ALL ORDER BY us DESC`;
 
 // One file answers: the first with stacks, then the longest window.
-const FILES = `SELECT e.file, e.source, e.window_s, (SELECT count(*) FROM offcpu_stacks s WHERE s.file = e.file)::INTEGER AS rows
-FROM evidence e WHERE list_contains(e.feeds, 'offcpu_stacks') ORDER BY EXISTS (SELECT 1 FROM offcpu_stacks l WHERE l.file = e.file) DESC, e.window_s DESC NULLS LAST, e.file`;
+const FILES = `SELECT e.file, e.source, e.recognized, e.window_s, e.status, e.status_reason, (SELECT count(*) FROM offcpu_stacks s WHERE s.file = e.file)::INTEGER AS rows
+FROM evidence e WHERE list_contains(e.feeds, 'offcpu_stacks') ORDER BY ${USABLE_FIRST}, EXISTS (SELECT 1 FROM offcpu_stacks l WHERE l.file = e.file) DESC, e.window_s DESC NULLS LAST, e.file`;
 
 export function classifyStack(frames: string[]): string {
   for (const rule of OFFCPU_RULES) if (frames.some((f) => rule.pattern.test(f))) return rule.class;
@@ -36,9 +37,9 @@ export const offcpuBreakdown = defineFinding({
     const sums: Record<string, number> = {futex: 0, network: 0, disk: 0, sleep: 0, poll: 0, other: 0};
     for (const s of mine) sums[classifyStack((s.frames as string[]).map(String))] += num(s.us);
     const totalUs = Object.values(sums).reduce((a, b) => a + b, 0);
+    const ref = evidenceOf(primary);
     const metrics = {
-      evidence_file: primary ? String(primary.file) : null,
-      evidence_source: primary ? String(primary.source) : null,
+      ...evidenceMetrics(ref),
       window_s: primary?.window_s == null ? null : num(primary.window_s),
       stacks: mine.length,
       total_us: totalUs,
@@ -50,6 +51,7 @@ export const offcpuBreakdown = defineFinding({
       other_us: sums.other,
       rules: OFFCPU_RULES.map((r) => ({class: r.class, pattern: r.pattern.source}))
     };
+    if (ref && !usable(ref)) return {severity: "info", verdict: `cannot tell: off-CPU capture ${ref.status}`, metrics, narrative: cannotTell(ref, "where the threads wait")};
     if (!primary) return {severity: "info", verdict: "no off-CPU capture", metrics, narrative: "This bundle has no off-CPU capture."};
     const order = Object.entries(sums).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
     const parts = order.map(([k, v]) => `${k} ${duration(v)}`);

@@ -2,7 +2,7 @@
 // smooth: click a frame to zoom into it, reset, search (with the share of samples that
 // match), tooltips, colour by crate/module. Frame names are drawn with fillText and shown
 // in tooltips with textContent: text from captures is never parsed as markup.
-import {type FlameTree, type Profile, type Stack, buildFlameTree, matchedSamples, nameOf, pathOf, pathShares, profileOf} from "./findings.generated.js";
+import {type FlameTree, type Profile, type Stack, buildFlameTree, matchedSamples, nameOf, pathOf, pathShares, profileOf, sharesDiffer} from "./findings.generated.js";
 
 export type {Profile, Stack};
 
@@ -22,6 +22,9 @@ function colour(module: string, matched: boolean): string {
   for (let i = 0; i < module.length; i++) h = (h * 31 + module.charCodeAt(i)) >>> 0;
   return matched ? "#e040fb" : `hsl(${20 + (h % 40)}, ${60 + (h % 30)}%, ${55 + ((h >> 5) % 15)}%)`;
 }
+
+/** A frame whose share did not change beyond sampling noise. */
+const UNCHANGED = "hsl(0, 0%, 86%)";
 
 /** Red where a frame's share of samples grew against the baseline, blue where it shrank. */
 function diffColour(delta: number): string {
@@ -48,7 +51,11 @@ export interface FlameGraphOptions {
 /** A flame graph of stacks, a compact profile, or a tree built already (decodeFlameTree). */
 export function flameGraph(input: Input, {width = 960, baseline, complete}: FlameGraphOptions = {}): HTMLElement {
   let tree = treeOf(input);
-  const base = baseline ? pathShares(treeOf(baseline)) : null;
+  // Both sides as shares of their own totals; a change is coloured only when a
+  // two-proportion z-test (95%) says it is more than sampling noise (sharesDiffer).
+  const baseTree = baseline ? treeOf(baseline) : null;
+  const base = baseTree ? pathShares(baseTree) : null;
+  const baseTotal = baseTree?.total ?? 0;
   let {value, x0, depth: depthOf, offset, children, total} = tree;
   let partial = complete !== undefined;
   let focus = 0;
@@ -96,7 +103,11 @@ export function flameGraph(input: Input, {width = 960, baseline, complete}: Flam
   function fill(node: number, matched: boolean): string {
     const f = tree.frame[node];
     if (node === 0) return "#ccc";
-    if (base && !matched) return diffColour(value[node] / total - (base.get(pathOf(tree, node)) ?? 0));
+    if (base && !matched) {
+      const before = base.get(pathOf(tree, node)) ?? 0;
+      const now = value[node] / total;
+      return sharesDiffer(before * baseTotal, baseTotal, value[node], total) ? diffColour(now - before) : UNCHANGED;
+    }
     if (matched) return colour("", true);
     let c = colours.get(f);
     if (c === undefined) colours.set(f, (c = colour(moduleOf(tree.names[f]), false)));
