@@ -33,6 +33,12 @@ const series: Column = {
   type: "INTEGER",
   doc: "1, 2, … for the n-th time the same map and key are printed in a file (bpftrace can print two distinct keys alike)."
 };
+const t_s: Column = {
+  name: "t_s",
+  type: "DOUBLE",
+  doc: "For interval output (bcc `-T`/interval runs, bpftrace programs printing `time()` before their maps): seconds from the first interval's printed time to this row's interval. Null for rows printed once for the whole window. Whole-window totals sum the intervals."
+};
+const wall_time: Column = {name: "wall_time", type: "VARCHAR", doc: "The clock time printed for this row's interval (`06:20:16`), as printed; null when none."};
 const bookkeeping: Column = {
   name: "bookkeeping",
   type: "BOOLEAN",
@@ -94,6 +100,8 @@ export const schemas: Record<TableName, TableSchema> = {
       {name: "count", type: "BIGINT", doc: "Events in the bucket."},
       {name: "unit", type: "VARCHAR", doc: "Unit of lo/hi from the map name (bpftrace) or the column header (bcc): `us`, `ns`, `ms`, `s`, `bytes`, `kbytes`, else `value`."},
       bookkeeping,
+      t_s,
+      wall_time,
       {name: "key_name", type: "VARCHAR", doc: "What the key is, where the tool says so (bcc's `disk = 'sda'` → `disk`); null for bpftrace maps."},
       line
     ]
@@ -114,6 +122,8 @@ export const schemas: Record<TableName, TableSchema> = {
       {name: "text", type: "VARCHAR", doc: "A non-numeric map value (strings, symbols) as printed; else null."},
       {name: "unit", type: "VARCHAR", doc: "Unit from the map name, as for histograms (`count` when none)."},
       bookkeeping,
+      t_s,
+      wall_time,
       line
     ]
   },

@@ -37,6 +37,8 @@ test("biolatency -mT: five intervals, each its own series, in msecs", async () =
   const {db} = await one("biolatency-mT.txt");
   const series = await db.query(`SELECT series, sum(count)::INTEGER AS n, any_value(unit) AS unit FROM histograms GROUP BY series ORDER BY series`);
   assert.deepEqual(series.map((s) => s.series), [1, 2, 3, 4, 5]);
+  const times = await db.query(`SELECT DISTINCT series, t_s, wall_time FROM histograms ORDER BY series`);
+  assert.deepEqual(times.map((t) => [t.t_s, t.wall_time]), [[0, "06:20:16"], [1, "06:20:17"], [2, "06:20:18"], [3, "06:20:19"], [4, "06:20:20"]]);
   assert.deepEqual(series.map((s) => s.n), [103, 392, 381, 794, 596]);
   assert.ok(series.every((s) => s.unit === "ms"));
   assert.equal(Number((await db.query(`SELECT max(hi_us) AS m FROM block_io_latency`))[0].m), 128_000, "msecs become µs in the view");
@@ -134,5 +136,15 @@ test("one bundle of biolatency, ext4slower and offcputime feeds disk.latency, ev
   assert.equal(byId["disk.latency"].verdict, "network block storage");
   assert.equal(byId["offcpu.breakdown"].metrics.evidence_file, "c.txt");
   assert.equal(Number((await db.query(`SELECT count(*) AS n FROM events WHERE file = 'b.txt'`))[0].n), 16);
+  db.close();
+});
+
+test("ext4dist interval output: every operation's histogram per interval, with its time", async () => {
+  const {db} = await one("ext4dist-interval.txt");
+  const rows = await db.query(`SELECT t_s, count(DISTINCT key)::INTEGER AS ops, sum(count)::INTEGER AS n FROM histograms GROUP BY t_s ORDER BY t_s`);
+  assert.deepEqual(rows.map((r) => r.t_s), [0, 1, 2, 3, 4]);
+  assert.ok(rows.every((r) => Number(r.ops) >= 2), "several operations per interval");
+  const whole = await db.query(`SELECT sum(count)::INTEGER AS n FROM file_latency`);
+  assert.equal(whole[0].n, rows.reduce((s, r) => s + Number(r.n), 0), "the whole window sums its intervals");
   db.close();
 });

@@ -49,3 +49,18 @@ test("avg() and stack keys anywhere among the parts", () => {
   const after = json.rows.rows("stacks").find((r) => r.map === "@exits_by_comm")!;
   assert.deepEqual([after.key, (after.frames as string[]).length], ["true", 2]);
 });
+
+test("interval output keeps its time: rows after each time() line carry that interval's t_s, in text and JSON", () => {
+  const runs = [
+    ["intervals.txt", parseText((r, s) => new BpftraceTextParser(r, s), readFileSync(join(DIR, "intervals.txt"), "utf8"))],
+    ["intervals.json", parseText((r, s) => new BpftraceJsonParser(r, s), readFileSync(join(DIR, "intervals.json"), "utf8"))]
+  ] as const;
+  for (const [name, {rows, result}] of runs) {
+    assert.equal(result.counts.problem_lines, 0, name);
+    const syscalls = rows.rows("values").filter((r) => r.map === "@syscalls" && r.t_s !== null);
+    assert.deepEqual(syscalls.map((r) => r.t_s).slice(0, 3), [0, 1, 2], `${name}: one interval a second`);
+    assert.ok(syscalls.every((r) => /^\d\d:\d\d:\d\d$/.test(String(r.wall_time))), name);
+    const byComm = new Set(rows.rows("values").filter((r) => r.map === "@by_comm").map((r) => r.t_s));
+    assert.deepEqual([...byComm], [0, 1, 2], `${name}: keyed maps too`);
+  }
+});

@@ -11,13 +11,13 @@ import type {Line} from "../lines.js";
 import {emptyCounts, type RowSink} from "../model.js";
 import {type FileRef, type ParseResult, type Parser, isBlank, recordMessage, recordProblem} from "./common.js";
 import {BCC_TOOL_LINE} from "./event-table.js";
+import {IntervalClock} from "./interval-clock.js";
 
 const HEADER = /^\s*(\S+)\s+: count\s+distribution\s*$/;
 const LOG2 = /^\s*(\d+) -> (\d+)\s*: (\d+)\s+\|[^|]*\|?\s*$/;
 const LINEAR = /^\s*(\d+)\s*: (\d+)\s+\|[^|]*\|?\s*$/;
 const LABEL = /^(?:Bucket )?([A-Za-z_][\w ]*?) = '?(.*?)'?$/;
 const SUMMARY = /^avg = (\d+(?:\.\d+)?) (\w+), total: (\d+(?:\.\d+)?) \w+, count: (\d+)$/;
-const INTERVAL = /^\[?\d\d:\d\d:\d\d\]?:?$/;
 
 const UNITS: Record<string, string> = {usecs: "us", usec: "us", msecs: "ms", msec: "ms", nsecs: "ns", nsec: "ns", secs: "s", bytes: "bytes", kbytes: "kbytes"};
 const unitOfHeader = (word: string) => UNITS[word.toLowerCase()] ?? "value";
@@ -27,6 +27,7 @@ export class BccHistogramParser implements Parser {
   private label: {name: string; value: string} | null = null;
   private unit: string | null = null;
   private interval = 1;
+  private clock = new IntervalClock();
   private recognized = false;
 
   constructor(
@@ -42,7 +43,7 @@ export class BccHistogramParser implements Parser {
       return;
     }
     const trimmed = text.trim();
-    if (INTERVAL.test(trimmed)) {
+    if (this.clock.tick(trimmed)) {
       // A new interval: the sections after it are a new series, unlabelled until a label says.
       if (this.recognized) this.interval++;
       this.label = null;
@@ -106,7 +107,16 @@ export class BccHistogramParser implements Parser {
   /** The columns every histogram and value row of the current section shares: its label is the key. */
   private keyColumns() {
     const label = this.label;
-    return {...this.ref, map: null, key: label?.value ?? null, key_parts: label ? [label.value] : [], key_ambiguous: false, series: this.interval, key_name: label?.name ?? null};
+    return {
+      ...this.ref,
+      map: null,
+      key: label?.value ?? null,
+      key_parts: label ? [label.value] : [],
+      key_ambiguous: false,
+      series: this.interval,
+      ...this.clock.columns,
+      key_name: label?.name ?? null
+    };
   }
 
   end(): ParseResult {

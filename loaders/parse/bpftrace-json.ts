@@ -11,6 +11,7 @@
 import type {Line} from "../lines.js";
 import {isBookkeepingMap, type LineCounts, type RowSink, emptyCounts, unitOf} from "../model.js";
 import {TOOL_LINE} from "./bpftrace-text.js";
+import {IntervalClock} from "./interval-clock.js";
 import {type FileRef, type ParseResult, type Parser, type Sniff, clip, firstMeaningful} from "./common.js";
 
 /** One JSON object per line. */
@@ -25,6 +26,7 @@ export class BpftraceJsonParser implements Parser {
   private recognized = false;
   private stackId = 0;
   private seriesSeen = new Map<string, number>();
+  private clock = new IntervalClock();
 
   constructor(
     private readonly ref: FileRef,
@@ -61,6 +63,7 @@ export class BpftraceJsonParser implements Parser {
       this.entryProblems = -1;
       return;
     }
+    if (type === "time" && typeof data === "string") this.clock.tick(data);
     if (type === "printf" || type === "time" || type === "join") {
       return this.message(no, "printf", typeof data === "string" ? data.replace(/\n$/, "") : JSON.stringify(data));
     }
@@ -159,7 +162,7 @@ export class BpftraceJsonParser implements Parser {
 
   /** The columns every histogram and value row of one map entry shares. */
   private keyColumns(map: string, key: {key: string | null; parts: string[]}) {
-    return {...this.ref, map, key: key.key, key_parts: key.parts, key_ambiguous: false, bookkeeping: isBookkeepingMap(map)};
+    return {...this.ref, map, key: key.key, key_parts: key.parts, key_ambiguous: false, bookkeeping: isBookkeepingMap(map), ...this.clock.columns};
   }
 
   private series(map: string, key: string | null): number {

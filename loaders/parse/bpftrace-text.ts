@@ -13,6 +13,7 @@ import type {Line} from "../lines.js";
 import {isBookkeepingMap, type RowSink, emptyCounts, unitOf} from "../model.js";
 import {parseBucket} from "./buckets.js";
 import {TableReader} from "./event-table.js";
+import {IntervalClock} from "./interval-clock.js";
 import {CONTROL, type FileRef, type ParseResult, type Parser, type Sniff, clip} from "./common.js";
 
 /** bpftrace's probe banner or a map line anywhere in the first lines. */
@@ -55,6 +56,7 @@ export class BpftraceTextParser implements Parser {
   private stackId = 0;
   // Tables the program printf()s (snoop tools: a header, then a row per event).
   private table: TableReader;
+  private clock = new IntervalClock();
 
   constructor(
     private readonly ref: FileRef,
@@ -122,6 +124,8 @@ export class BpftraceTextParser implements Parser {
       this.sink.emit("messages", {...this.ref, line: no, kind: "printf", text: glued[1]});
       return this.header({...line, text: glued[2]});
     }
+    // time() before an interval's print(): the rows after it belong to that interval.
+    if (this.recognized && this.clock.tick(text)) return this.message(no, "printf", text);
     if (this.recognized && this.table.header(line)) return;
     if (this.table.open && !/^\s/.test(text)) return this.table.row(line);
     const bucket = parseBucket(text);
@@ -247,6 +251,7 @@ export class BpftraceTextParser implements Parser {
       count: bucket.count,
       unit: unitOf(entry.map),
       bookkeeping: isBookkeepingMap(entry.map),
+      ...this.clock.columns,
       line: line.no
     });
     return true;
@@ -292,6 +297,7 @@ export class BpftraceTextParser implements Parser {
       text,
       unit: unitOf(entry.map, "count"),
       bookkeeping: isBookkeepingMap(entry.map),
+      ...this.clock.columns,
       line: entry.start
     });
   }
