@@ -8,15 +8,12 @@
 import {join, resolve} from "node:path";
 import {parseArgs} from "node:util";
 import {readBundle} from "./bundle.js";
-import {convertToParquet} from "./convert.js";
-import {fetchBundle, verify} from "./fetch.js";
-import {findingsForTables} from "./findings/node.js";
-import {tablesFor} from "./cache.js";
 import {tableNames} from "./model.js";
-import {capture} from "./capture/run.js";
 import {ArgumentError} from "./capture/target.js";
 import {printable, terminalJson} from "./text.js";
-import {exportBundles} from "./export.js";
+
+// Each command loads its own modules when it runs: DuckDB's native module and the
+// converter are not needed to refuse a bad archive or print usage.
 
 const USAGE = `usage:
   npm run convert -- <bundle-folder> [--out <folder>] [--target <name>]...
@@ -43,6 +40,7 @@ async function convert(args: string[]): Promise<number> {
   const targets = checkTargets(values.target);
   const bundle = readBundle(positionals[0]);
   const out = resolve(values.out ?? join("tables", bundle.id));
+  const {convertToParquet} = await import("./convert.js");
   let summary;
   try {
     summary = await convertToParquet(bundle.dir, out, {strict: false, targets});
@@ -85,6 +83,7 @@ async function fetchCommand(args: string[]): Promise<number> {
     if (!/^\d+$/.test(text) || Number(text) <= 0) throw new UsageError(`--${name} takes a positive whole number`);
     return Number(text);
   };
+  const {fetchBundle} = await import("./fetch.js");
   const {id, dir, manifest} = await fetchBundle(positionals[0], {
     id: values.id,
     windows,
@@ -100,6 +99,7 @@ async function fetchCommand(args: string[]): Promise<number> {
 async function findingsCommand(args: string[]): Promise<number> {
   const {positionals} = parseArgs({args, allowPositionals: true});
   if (positionals.length !== 1) throw new UsageError("findings takes one bundle folder");
+  const [{findingsForTables}, {tablesFor}] = await Promise.all([import("./findings/node.js"), import("./cache.js")]);
   const findings = await findingsForTables(await tablesFor(positionals[0]));
   // Markup stays inert text in JSON strings; terminal controls are escaped.
   console.log(terminalJson(findings));
@@ -114,6 +114,7 @@ async function captureCommand(args: string[]): Promise<number> {
   });
   if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   try {
+    const {capture} = await import("./capture/run.js");
     const {dir, files} = await capture({target: {pid: values.pid, comm: values.comm, container: values.container}, duration: values.duration!, out: values.out});
     const n = (status: string) => files.filter((f) => f.status === status).length;
     console.log(`captured ${dir}: ${n("ok")} ok, ${n("interrupted")} interrupted, ${n("failed")} failed, ${n("skipped")} skipped`);
@@ -127,6 +128,7 @@ async function captureCommand(args: string[]): Promise<number> {
 async function exportCommand(args: string[]): Promise<number> {
   const {positionals, values} = parseArgs({args, allowPositionals: true, options: {to: {type: "string"}}});
   if (positionals.length === 0 || !values.to) throw new UsageError("export takes one or more bundle folders and --to <folder>");
+  const {exportBundles} = await import("./export.js");
   const parts = await exportBundles(positionals, resolve(values.to));
   for (const p of parts) console.log(`${printable(p.path)}  ${p.rows} rows`);
   console.log(`exported ${positionals.length} bundle(s) as ${parts.length} parts under ${printable(resolve(values.to))} (table=…/host=…/capture=…/part.parquet)`);
@@ -136,6 +138,7 @@ async function exportCommand(args: string[]): Promise<number> {
 /** Every file of each bundle against its manifest (sha256, size, nothing missing or extra). */
 async function checkCommand(args: string[]): Promise<number> {
   const {positionals} = parseArgs({args, allowPositionals: true, options: {}});
+  const {verify} = await import("./fetch.js");
   if (positionals.length === 0) throw new UsageError("check takes one or more bundle folders");
   let failed = 0;
   for (const dir of positionals) {

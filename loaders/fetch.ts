@@ -4,7 +4,7 @@
 // outside the bundle or are not plain files, caps sizes, times out, and re-reads what it
 // wrote to verify it.
 
-import {createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, copyFileSync, writeFileSync} from "node:fs";
+import {createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, copyFileSync, writeFileSync} from "node:fs";
 import {get as httpsGet} from "node:https";
 import {tmpdir} from "node:os";
 import {basename, join, posix, resolve} from "node:path";
@@ -90,29 +90,83 @@ function copyFolder(from: string, to: string, maxBytes: number): void {
   }
 }
 
-/** Safe extraction: list every entry first and refuse the archive if any is unsafe. */
+/** Why an entry may not be unpacked, given the bytes declared before it; null when it may. */
+function entryProblem(e: {path: string; type: string; size: number}, before: number, maxBytes: number): string | null {
+  if (e.path.startsWith("/") || /^[A-Za-z]:/.test(e.path)) return `refusing entry with an absolute path: ${e.path}`;
+  if (e.path.split("/").includes("..")) return `refusing entry that leaves the bundle: ${e.path}`;
+  if (e.type !== "File" && e.type !== "Directory" && e.type !== "OldFile") return `refusing ${e.type} entry: ${e.path}`;
+  if (before + e.size > maxBytes) return `entry ${e.path} declares ${e.size} bytes, which takes the bundle past the ${maxBytes}-byte limit`;
+  return null;
+}
+
+/**
+ * Reads the archive once, checking each entry as its header arrives (path, type, declared
+ * size against the running total) and stopping at the first that fails, without inflating
+ * the rest. Entry data is discarded as it streams by, so memory stays bounded; tar's own
+ * inflater refuses a decompression ratio over 1000:1. Resolves with the entries' paths.
+ */
+function checkTarball(file: string, maxBytes: number): Promise<{path: string; type: string}[]> {
+  return new Promise((resolvePromise, reject) => {
+    const entries: {path: string; type: string}[] = [];
+    const input = createReadStream(file);
+    const parser = new tar.Parser({strict: true});
+    let declared = 0;
+    let done = false;
+    const fail = (message: string) => {
+      if (done) return;
+      done = true;
+      input.destroy();
+      reject(new FetchError(`${file}: ${message}`));
+    };
+    parser.on("entry", (entry: tar.ReadEntry) => {
+      const e = {path: entry.path, type: entry.type, size: entry.size ?? 0};
+      const problem = entryProblem(e, declared, maxBytes);
+      if (problem) return fail(problem);
+      declared += e.size;
+      entries.push(e);
+      entry.resume();
+    });
+    parser.on("error", (error: Error) => fail(`not a readable tar archive (${error.message})`));
+    parser.on("end", () => {
+      if (done) return;
+      done = true;
+      resolvePromise(entries);
+    });
+    input.on("error", (error) => fail(`cannot read (${error.message})`));
+    input.pipe(parser as unknown as NodeJS.WritableStream);
+  });
+}
+
+/** Safe extraction: check every entry as it is read, refuse the archive at the first unsafe one, then unpack it streaming. */
 async function extractTarball(file: string, to: string, maxBytes: number): Promise<void> {
-  const entries: {path: string; type: string; size: number}[] = [];
-  try {
-    await tar.t({file, strict: true, onReadEntry: (e) => entries.push({path: e.path, type: e.type, size: e.size ?? 0})});
-  } catch (error) {
-    throw new FetchError(`${file}: not a readable tar archive (${(error as Error).message})`);
-  }
-  let total = 0;
-  for (const e of entries) {
-    if (e.path.startsWith("/") || /^[A-Za-z]:/.test(e.path)) throw new FetchError(`${file}: refusing entry with an absolute path: ${e.path}`);
-    if (e.path.split("/").includes("..")) throw new FetchError(`${file}: refusing entry that leaves the bundle: ${e.path}`);
-    if (e.type !== "File" && e.type !== "Directory" && e.type !== "OldFile") throw new FetchError(`${file}: refusing ${e.type} entry: ${e.path}`);
-    total += e.size;
-    if (total > maxBytes) throw new FetchError(`${file}: unpacks to more than the ${maxBytes}-byte limit`);
-  }
+  const entries = await checkTarball(file, maxBytes);
   const files = entries.filter((e) => e.type !== "Directory").map((e) => posix.normalize(e.path.replace(/^\.\//, "")));
   // A bundle packed with its folder (qfc-t1/00-context.txt) is unpacked without that folder.
   const tops = new Set(files.map((f) => f.split("/")[0]));
   const strip = tops.size === 1 && files.every((f) => f.includes("/")) ? 1 : 0;
   const nested = files.filter((f) => f.split("/").length - strip > 1);
   if (nested.length) throw new FetchError(`${file}: bundles are flat folders; refusing nested entry ${nested[0]}`);
-  await tar.x({file, cwd: to, strict: true, strip, preservePaths: false, noChmod: true});
+  // tar streams each entry to its file; the checks run again in case the archive changed
+  // since it was read, and what landed on disk is measured.
+  let declared = 0;
+  let refused: string | null = null;
+  await tar.x({
+    file,
+    cwd: to,
+    strict: true,
+    strip,
+    preservePaths: false,
+    noChmod: true,
+    filter: (path, entry) => {
+      const e = {path, type: "type" in entry ? String(entry.type) : "File", size: entry.size ?? 0};
+      refused ??= entryProblem(e, declared, maxBytes);
+      declared += e.size;
+      return refused === null;
+    }
+  });
+  if (refused) throw new FetchError(`${file}: ${refused}`);
+  const written = readdirSync(to).reduce((sum, name) => sum + lstatSync(join(to, name)).size, 0);
+  if (written > maxBytes) throw new FetchError(`${file}: unpacked ${written} bytes, over the ${maxBytes}-byte limit`);
 }
 
 function downloadTo(url: string, path: string, limits: {maxBytes: number; timeoutMs: number; maxRedirects: number}): Promise<void> {

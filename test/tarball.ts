@@ -1,5 +1,6 @@
 // A minimal ustar writer for tests: it can write the hostile entries (../, absolute paths,
 // links, devices) that well-behaved archivers refuse to create.
+import {closeSync, openSync, writeSync} from "node:fs";
 import {gzipSync} from "node:zlib";
 
 export interface TarEntry {
@@ -10,7 +11,7 @@ export interface TarEntry {
   link?: string;
 }
 
-function header(e: TarEntry, size: number): Buffer {
+export function header(e: TarEntry, size: number): Buffer {
   const h = Buffer.alloc(512);
   const put = (text: string, offset: number, length: number) => h.write(text, offset, Math.min(length, Buffer.byteLength(text)), "utf8");
   put(e.name, 0, 100);
@@ -38,4 +39,22 @@ export function tarGz(entries: TarEntry[]): Buffer {
   }
   blocks.push(Buffer.alloc(1024));
   return gzipSync(Buffer.concat(blocks));
+}
+
+/**
+ * A gzip bomb: one tar entry declaring `declared` bytes of zeros, written as concatenated
+ * gzip members (a header, then the same 16 MB of compressed zeros again and again), so a
+ * file of a few MB inflates to gigabytes without the test spending gigabytes to make it.
+ */
+export function writeGzipBomb(path: string, name: string, declared: number): void {
+  const fd = openSync(path, "w");
+  try {
+    writeSync(fd, gzipSync(header({name}, declared)));
+    const block = 16 * 1024 * 1024;
+    const zeros = gzipSync(Buffer.alloc(block), {level: 9});
+    for (let left = declared; left > 0; left -= block) writeSync(fd, left >= block ? zeros : gzipSync(Buffer.alloc(left)));
+    writeSync(fd, gzipSync(Buffer.alloc(1024)));
+  } finally {
+    closeSync(fd);
+  }
 }
