@@ -148,3 +148,27 @@ test("ext4dist interval output: every operation's histogram per interval, with i
   assert.equal(whole[0].n, rows.reduce((s, r) => s + Number(r.n), 0), "the whole window sums its intervals");
   db.close();
 });
+
+test("latency.bursts: a steady tail in biolatency -mT, and a burst when one interval's p99 jumps", async () => {
+  const steady = await one("biolatency-mT.txt");
+  const [s] = (await runFindings(steady.db.query)).filter((f) => f.id === "latency.bursts");
+  steady.db.close();
+  assert.equal(s.verdict, "steady tail");
+  assert.equal(s.metrics.intervals, 5);
+  assert.match(s.narrative, /5 intervals of 2,266 I\/Os: p99 per interval from 8–16 ms to 64–128 ms, median interval 64–128 ms; no interval's p99 reaches 2× the median interval's/);
+  // Six one-second intervals: p99 under 1 ms, except 3 s and 4 s where it is 32–64 ms.
+  const {mkdtempSync, writeFileSync} = await import("node:fs");
+  const {tmpdir} = await import("node:os");
+  const interval = (clock: string, slow: number) =>
+    `${clock}\n     usecs               : count     distribution\n       256 -> 511        : 500      |*****|\n     32768 -> 65535      : ${slow}        |*|\n`;
+  const text = ["Tracing block device I/O... Hit Ctrl-C to end.", interval("10:00:00", 0), interval("10:00:01", 0), interval("10:00:02", 0), interval("10:00:03", 40), interval("10:00:04", 60), interval("10:00:05", 0)].join("\n");
+  const path = join(mkdtempSync(join(tmpdir(), "bursts-")), "bio.txt");
+  writeFileSync(path, text);
+  const b = await fixtureBundle({"bio.txt": path});
+  const [burst] = (await runFindings(b.db.query)).filter((f) => f.id === "latency.bursts");
+  b.db.close();
+  assert.equal(burst.verdict, "1 latency burst");
+  assert.deepEqual(burst.metrics.bursts, [{start_s: 3, duration_s: 2, intervals: 2, peak_p99_lo_us: 32768, peak_p99_hi_us: 65536, ios: 1100}]);
+  assert.match(burst.narrative, /One burst with p99 at least 2× the median interval's: at 3 s for 2 s \(p99 up to 32–64 ms\), holding 35\.5% of the I\/Os/);
+  assert.equal(burst.severity, "warning");
+});

@@ -67,12 +67,13 @@ const origin = (alias: string) => `${alias}.capture_id, ${alias}.file, c.tool AS
 
 /** A bpftrace or bcc histogram of latencies, as view rows in µs. */
 const latencyBuckets = (tool: string, where: string, cls: string) => `SELECT ${origin("h")}, ${cls},
-  ${microseconds("h.lo", "h.unit")} AS lo_us, ${microseconds("h.hi", "h.unit")} AS hi_us, h.count::DOUBLE AS count, false AS exact
+  ${microseconds("h.lo", "h.unit")} AS lo_us, ${microseconds("h.hi", "h.unit")} AS hi_us, h.count::DOUBLE AS count, false AS exact, h.t_s
 ${fromRows("histograms", "h", tool)} AND NOT h.bookkeeping${where}`;
 
 /** Events with a latency column, one exact "bucket" per event. */
 const latencyEvents = (tool: string, cls: string) => `SELECT ${origin("e")}, ${cls},
-  e.latency_us AS lo_us, e.latency_us AS hi_us, 1::DOUBLE AS count, true AS exact
+  e.latency_us AS lo_us, e.latency_us AS hi_us, 1::DOUBLE AS count, true AS exact,
+  floor(e.time_s - min(e.time_s) OVER (PARTITION BY e.capture_id, e.file)) AS t_s
 ${fromRows("events", "e", tool)} AND e.latency_us IS NOT NULL`;
 
 /** One event line per sync-family call (syncsnoop), counted by caller and call. */

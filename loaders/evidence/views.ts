@@ -54,7 +54,8 @@ export const VIEWS: ViewSchema[] = [
       ...origin,
       {name: "class", type: "VARCHAR", doc: "What the rows are split by: RWBS flags, a disk, bcc's flags; null for all I/Os together."},
       ...bucket("service time"),
-      exact
+      exact,
+      {name: "t_s", type: "DOUBLE", doc: "The interval the row belongs to, in seconds from the first (histograms printed per interval; events by the second of their time); null for whole-window rows."}
     ]
   },
   {

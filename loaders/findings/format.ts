@@ -17,8 +17,11 @@ export function duration(us: number): string {
 /**
  * A bucket bound in µs as bpftrace labels it: its K and M are 1024 and 1024², so the
  * bucket [2K, 4K) µs reads "2–4 ms" (each "ms" being 1024 µs), matching the raw output.
+ * Bounds in whole decimal milliseconds (bcc's msecs histograms) read as such.
  */
 export function bucketDuration(us: number): string {
+  // bcc prints msecs buckets in real milliseconds: a bound of 128000 µs is 128 ms, not 125.
+  if (us >= 1000 && us % 1000 === 0) return duration(us);
   if (us >= 1024 ** 2 && us % 1024 ** 2 === 0) return `${us / 1024 ** 2} s`;
   if (us >= 1024 && us % 1024 === 0) return `${us / 1024} ms`;
   return duration(us);

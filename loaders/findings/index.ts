@@ -1,5 +1,6 @@
 // Every finding, and how to run them against any `query(sql)`.
 
+import {latencyBursts} from "./bursts.js";
 import {cpuHotspots} from "./cpu.js";
 import {diskLatency} from "./disk.js";
 import {durabilityFsync} from "./durability.js";
@@ -16,7 +17,7 @@ export {quantileBucket} from "./histogram.js";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnySpec = FindingSpec<string, any>;
 
-export const findings: AnySpec[] = [durabilityFsync, diskLatency, loggingWrites, offcpuBreakdown, cpuHotspots, dataQuality];
+export const findings: AnySpec[] = [durabilityFsync, diskLatency, latencyBursts, loggingWrites, offcpuBreakdown, cpuHotspots, dataQuality];
 export {CPU_CATEGORIES, cpuProfile} from "./cpu.js";
 export {OFFCPU_RULES, classifyStack} from "./offcpu.js";
 export {LOCAL_NVME_MAX_US, NETWORK_MIN_US} from "./disk.js";
