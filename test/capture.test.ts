@@ -64,8 +64,13 @@ test("a 5-second capture of the demo in fsync mode converts cleanly and finds it
   assert.ok(Number(fsync.metrics.window_s) > 4, "the window comes from the manifest");
   const db = await openTables(tables);
   const [oncpu] = await db.query(`SELECT sum(value) AS samples FROM stacks s JOIN captures c USING (capture_id, file) WHERE c.kind = 'oncpu' AND s.frames[1] = '${DEMO_COMM}'`);
+  // The programs print every second: the fsync histograms keep their time.
+  const [times] = await db.query(`SELECT count(DISTINCT t_s)::INTEGER AS n FROM fsync_latency`);
   db.close();
   assert.ok(Number(oncpu.samples) > 0, "on-CPU samples of the demo");
+  assert.ok(Number(times.n) >= 4, `fsync histograms in ${times.n} distinct seconds of a 5 s capture`);
+  const [bursts] = (await findingsForTables(tables)).filter((f) => f.id === "latency.bursts");
+  assert.ok(Number(bursts.metrics.intervals) >= 4, `latency.bursts sees ${bursts.metrics.intervals} intervals`);
 });
 
 test("the same capture of the demo in no-fsync mode finds no fsync by the target", {skip}, async () => {

@@ -95,7 +95,7 @@ export const SOURCES: Source[] = [
       fsync_calls: (t) => `SELECT ${origin("v")}, v.key AS thread, NULL::BIGINT AS pid, 'fsync/fdatasync' AS syscall, v.value AS calls
 ${fromRows("values", "v", t)} AND v.map = '@calls' AND v.stat = 'value' AND NOT v.bookkeeping`,
       fsync_latency: (t) => `SELECT ${origin("h")}, CASE WHEN h.map = '@by_comm_us' THEN h.key END AS thread,
-  ${microseconds("h.lo", "h.unit")} AS lo_us, ${microseconds("h.hi", "h.unit")} AS hi_us, h.count::DOUBLE AS count
+  ${microseconds("h.lo", "h.unit")} AS lo_us, ${microseconds("h.hi", "h.unit")} AS hi_us, h.count::DOUBLE AS count, h.t_s
 ${fromRows("histograms", "h", t)} AND h.map IN ('@fsync_latency_us', '@by_comm_us') AND NOT h.bookkeeping`
     }
   },

@@ -28,6 +28,7 @@ const bucket = (what: string): ViewColumn[] => [
   {name: "hi_us", type: "DOUBLE", doc: `Exclusive upper bound in µs (null: open above); for exact rows, the value.`},
   {name: "count", type: "DOUBLE", doc: "Events in the bucket (1 for exact rows)."}
 ];
+const interval: ViewColumn = {name: "t_s", type: "DOUBLE", doc: "The interval the row belongs to, in seconds from the first (histograms printed per interval; events by the second of their time); null for whole-window rows."};
 const exact: ViewColumn = {name: "exact", type: "BOOLEAN", doc: "True when the row is one measured event (from an event table), false for a histogram bucket."};
 
 export const VIEWS: ViewSchema[] = [
@@ -45,7 +46,7 @@ export const VIEWS: ViewSchema[] = [
   {
     name: "fsync_latency",
     doc: "Latency of fsync/fdatasync calls, as histogram buckets in µs: all callers together (`thread` null) and, where the source splits them, per thread.",
-    columns: [...origin, {name: "thread", type: "VARCHAR", doc: "Thread name for per-thread buckets; null for all callers together."}, ...bucket("latency")]
+    columns: [...origin, {name: "thread", type: "VARCHAR", doc: "Thread name for per-thread buckets; null for all callers together."}, ...bucket("latency"), interval]
   },
   {
     name: "block_io_latency",
@@ -55,7 +56,7 @@ export const VIEWS: ViewSchema[] = [
       {name: "class", type: "VARCHAR", doc: "What the rows are split by: RWBS flags, a disk, bcc's flags; null for all I/Os together."},
       ...bucket("service time"),
       exact,
-      {name: "t_s", type: "DOUBLE", doc: "The interval the row belongs to, in seconds from the first (histograms printed per interval; events by the second of their time); null for whole-window rows."}
+      interval
     ]
   },
   {
