@@ -12,6 +12,8 @@ import {defineFinding} from "./types.js";
 export const BURST_FACTOR = 2;
 /** Fewer intervals than this cannot show a burst against a median. */
 export const MIN_INTERVALS = 3;
+/** An interval with fewer I/Os cannot be a burst: the p99 of under 100 I/Os is just their slowest. */
+export const MIN_BURST_IOS = 100;
 
 const EVIDENCE = `SELECT e.file, e.source, e.recognized, e.window_s, e.status, e.status_reason
 FROM evidence e WHERE list_contains(e.feeds, 'block_io_latency')
@@ -51,7 +53,7 @@ export const latencyBursts = defineFinding({
     const sorted = [...series].sort((a, b) => top(a) - top(b));
     const median = sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : null;
     const threshold = median ? BURST_FACTOR * top(median) : null;
-    const isBurst = (i: Interval) => threshold !== null && i.p99_lo_us !== null && i.p99_lo_us >= threshold;
+    const isBurst = (i: Interval) => threshold !== null && i.ios >= MIN_BURST_IOS && i.p99_lo_us !== null && i.p99_lo_us >= threshold;
     // Consecutive burst intervals make one burst; the step is the usual gap between intervals.
     const step = series.length > 1 ? Math.min(...series.slice(1).map((i, k) => i.t_s - series[k].t_s)) : 1;
     const bursts: Burst[] = [];
@@ -77,6 +79,7 @@ export const latencyBursts = defineFinding({
       median_p99_lo_us: median?.p99_lo_us ?? null,
       median_p99_hi_us: median?.p99_hi_us ?? null,
       burst_factor: BURST_FACTOR,
+      min_burst_ios: MIN_BURST_IOS,
       bursts,
       burst_ios_share: ios ? inside / ios : null,
       series
@@ -99,7 +102,7 @@ export const latencyBursts = defineFinding({
         severity: "info",
         verdict: "steady tail",
         metrics,
-        narrative: `${from}${spread}; no interval's p99 reaches ${BURST_FACTOR}× the median interval's, so the tail is steady.`
+        narrative: `${from}${spread}; no interval with ${MIN_BURST_IOS} I/Os or more has its p99 at ${BURST_FACTOR}× the median interval's, so the tail is steady.`
       };
     }
     const described = bursts.map((b) => `at ${b.start_s} s for ${b.duration_s} s (p99 up to ${range({p99_lo_us: b.peak_p99_lo_us, p99_hi_us: b.peak_p99_hi_us})})`);
