@@ -62,3 +62,29 @@ export function logHistogramChart(rows: {series: string; lo: number; count: numb
     .height(220)
     .render();
 }
+
+/**
+ * A latency heat map: one column per interval, one row per bucket (slowest at the top),
+ * colour the I/Os in that cell, tooltip with the count and its share of the interval;
+ * a line marks each interval's p99 bucket.
+ */
+export function heatmapChart(
+  cells: {t_s: number; label: string; order: number; count: number; share: number}[],
+  p99: {t_s: number; label: string; order: number}[],
+  {title = "", width = 560} = {}
+): Promise<HTMLElement> {
+  const y = vl.y().fieldO("label").sort({field: "order", order: "descending"}).title("service-time bucket");
+  const x = vl.x().fieldO("t_s").title("seconds from the first interval");
+  return vl
+    .layer(
+      vl
+        .markRect({tooltip: true})
+        .data(cells)
+        .encode(x, y, vl.color().fieldQ("count").scale({type: "log", scheme: "oranges"}).title("I/Os"), vl.tooltip([{field: "t_s", title: "s"}, {field: "label", title: "bucket"}, {field: "count"}, {field: "share", format: ".1%", title: "share of the interval"}])),
+      vl.markLine({color: "#333", point: true}).data(p99).encode(x, y)
+    )
+    .title(title)
+    .width(width)
+    .height(220)
+    .render();
+}
