@@ -70,15 +70,19 @@ const latencyBuckets = (tool: string, where: string, cls: string) => `SELECT ${o
   ${microseconds("h.lo", "h.unit")} AS lo_us, ${microseconds("h.hi", "h.unit")} AS hi_us, h.count::DOUBLE AS count, false AS exact, h.t_s
 ${fromRows("histograms", "h", tool)} AND NOT h.bookkeeping${where}`;
 
+/** An event's second from the file's first event, where its table prints a time. */
+const secondOfEvent = (e: string) => `floor(${e}.time_s - min(${e}.time_s) OVER (PARTITION BY ${e}.capture_id, ${e}.file))`;
+
 /** Events with a latency column, one exact "bucket" per event. */
 const latencyEvents = (tool: string, cls: string) => `SELECT ${origin("e")}, ${cls},
   e.latency_us AS lo_us, e.latency_us AS hi_us, 1::DOUBLE AS count, true AS exact,
-  floor(e.time_s - min(e.time_s) OVER (PARTITION BY e.capture_id, e.file)) AS t_s
+  ${secondOfEvent("e")} AS t_s
 ${fromRows("events", "e", tool)} AND e.latency_us IS NOT NULL`;
 
 /** One event line per sync-family call (syncsnoop), counted by caller and call. */
-const syncEvents = (tool: string) => `SELECT ${origin("e")}, e.comm AS thread, e.pid, ${syscallName("e.op")} AS syscall, count(*)::DOUBLE AS calls
-${fromRows("events", "e", tool)} GROUP BY ALL`;
+const syncEvents = (tool: string) => `SELECT capture_id, file, source, comm AS thread, pid, ${syscallName("op")} AS syscall, count(*)::DOUBLE AS calls, t_s
+FROM (SELECT e.*, c.tool AS source, ${secondOfEvent("e")} AS t_s ${fromRows("events", "e", tool)})
+GROUP BY ALL`;
 
 /** bpftrace-style stacks with a number per stack. */
 const stackRows = (tool: string, value: string, where = "") => `SELECT ${origin("s")}, s.frames, ${value}
@@ -92,7 +96,7 @@ export const SOURCES: Source[] = [
     about: "bpfbook's fsync program (loaders/capture/programs/fsync.bt), also the reference bundle's layout: `@calls[comm]`, `@fsync_latency_us`.",
     recognize: (fp) => hasMap(fp, "@fsync_latency_us") || (hasMap(fp, "@calls") && hasMap(fp, "@by_comm_us")),
     feeds: {
-      fsync_calls: (t) => `SELECT ${origin("v")}, v.key AS thread, NULL::BIGINT AS pid, 'fsync/fdatasync' AS syscall, v.value AS calls
+      fsync_calls: (t) => `SELECT ${origin("v")}, v.key AS thread, NULL::BIGINT AS pid, 'fsync/fdatasync' AS syscall, v.value AS calls, v.t_s
 ${fromRows("values", "v", t)} AND v.map = '@calls' AND v.stat = 'value' AND NOT v.bookkeeping`,
       fsync_latency: (t) => `SELECT ${origin("h")}, CASE WHEN h.map = '@by_comm_us' THEN h.key END AS thread,
   ${microseconds("h.lo", "h.unit")} AS lo_us, ${microseconds("h.hi", "h.unit")} AS hi_us, h.count::DOUBLE AS count, h.t_s
@@ -126,9 +130,9 @@ ${fromRows("values", "v", t)} AND v.map = '@bytes_by_rwbs' AND v.stat = 'value' 
     about: "bpfbook's write-path program: `@op_by_thread[comm, probe]` counts write/pwrite64/writev/fsync/fdatasync by thread name.",
     recognize: (fp) => hasMap(fp, "@op_by_thread"),
     feeds: {
-      syscall_counts: (t) => `SELECT ${origin("v")}, v.key_parts[1] AS thread, NULL::BIGINT AS pid, ${syscallName("v.key_parts[-1]")} AS syscall, v.value AS calls
+      syscall_counts: (t) => `SELECT ${origin("v")}, v.key_parts[1] AS thread, NULL::BIGINT AS pid, ${syscallName("v.key_parts[-1]")} AS syscall, v.value AS calls, v.t_s
 ${fromRows("values", "v", t)} AND v.map = '@op_by_thread' AND v.stat = 'value' AND NOT v.bookkeeping`,
-      fsync_calls: (t) => `SELECT ${origin("v")}, v.key_parts[1] AS thread, NULL::BIGINT AS pid, ${syscallName("v.key_parts[-1]")} AS syscall, v.value AS calls
+      fsync_calls: (t) => `SELECT ${origin("v")}, v.key_parts[1] AS thread, NULL::BIGINT AS pid, ${syscallName("v.key_parts[-1]")} AS syscall, v.value AS calls, v.t_s
 ${fromRows("values", "v", t)} AND v.map = '@op_by_thread' AND v.stat = 'value' AND NOT v.bookkeeping
   AND list_contains(${SYNC_LIST}, ${syscallName("v.key_parts[-1]")})`
     }
@@ -161,10 +165,10 @@ ${fromRows("values", "v", t)} AND v.map = '@op_by_thread' AND v.stat = 'value' A
     recognize: (fp) => hasMap(fp, "@syscall") && hasMap(fp, "@process"),
     feeds: {
       syscall_counts: (t) => `SELECT ${origin("v")}, CASE WHEN v.map = '@process' THEN v.key END AS thread, NULL::BIGINT AS pid,
-  CASE WHEN v.map = '@syscall' THEN coalesce(n.name, 'syscall ' || v.key) END AS syscall, v.value AS calls
+  CASE WHEN v.map = '@syscall' THEN coalesce(n.name, 'syscall ' || v.key) END AS syscall, v.value AS calls, v.t_s
 FROM "values" v JOIN captures c ON c.capture_id = v.capture_id AND c.file = v.file LEFT JOIN syscall_names n ON n.arch = c.arch AND n.id::VARCHAR = v.key
 WHERE c.tool = ${sqlString(t)} AND v.map IN ('@syscall', '@process') AND v.stat = 'value'`,
-      fsync_calls: (t) => `SELECT ${origin("v")}, NULL::VARCHAR AS thread, NULL::BIGINT AS pid, n.name AS syscall, v.value AS calls
+      fsync_calls: (t) => `SELECT ${origin("v")}, NULL::VARCHAR AS thread, NULL::BIGINT AS pid, n.name AS syscall, v.value AS calls, v.t_s
 FROM "values" v JOIN captures c ON c.capture_id = v.capture_id AND c.file = v.file JOIN syscall_names n ON n.arch = c.arch AND n.id::VARCHAR = v.key
 WHERE c.tool = ${sqlString(t)} AND v.map = '@syscall' AND v.stat = 'value' AND list_contains(${SYNC_LIST}, n.name)`
     }
@@ -176,9 +180,9 @@ WHERE c.tool = ${sqlString(t)} AND v.map = '@syscall' AND v.stat = 'value' AND l
     about: "bcc's syscount: `SYSCALL COUNT [TIME]` tables, or `PID COMM COUNT` with -P.",
     recognize: (fp) => hasHeader(fp, "SYSCALL", "COUNT") || hasHeader(fp, "PID", "COMM", "COUNT"),
     feeds: {
-      syscall_counts: (t) => `SELECT ${origin("e")}, e.comm AS thread, e.pid, e.op AS syscall, e.count AS calls
+      syscall_counts: (t) => `SELECT ${origin("e")}, e.comm AS thread, e.pid, e.op AS syscall, e.count AS calls, NULL::DOUBLE AS t_s
 ${fromRows("events", "e", t)} AND e.count IS NOT NULL`,
-      fsync_calls: (t) => `SELECT ${origin("e")}, e.comm AS thread, e.pid, e.op AS syscall, e.count AS calls
+      fsync_calls: (t) => `SELECT ${origin("e")}, e.comm AS thread, e.pid, e.op AS syscall, e.count AS calls, NULL::DOUBLE AS t_s
 ${fromRows("events", "e", t)} AND e.count IS NOT NULL AND list_contains(${SYNC_LIST}, e.op)`
     }
   },

@@ -40,7 +40,8 @@ export const VIEWS: ViewSchema[] = [
       {name: "thread", type: "VARCHAR", doc: "Thread (comm) name of the caller; null when the source does not record it."},
       {name: "pid", type: "BIGINT", doc: "Process id of the caller, where recorded."},
       {name: "syscall", type: "VARCHAR", doc: "The call (`fsync`, `fdatasync`, …; `fsync/fdatasync` where the source does not tell them apart)."},
-      {name: "calls", type: "DOUBLE", doc: "Calls."}
+      {name: "calls", type: "DOUBLE", doc: "Calls."},
+      interval
     ]
   },
   {
@@ -88,7 +89,8 @@ export const VIEWS: ViewSchema[] = [
       {name: "thread", type: "VARCHAR", doc: "Thread or process name; null when the source counts by call only."},
       {name: "pid", type: "BIGINT", doc: "Process id, where recorded."},
       {name: "syscall", type: "VARCHAR", doc: "The call; null for per-process totals of all calls."},
-      {name: "calls", type: "DOUBLE", doc: "Calls."}
+      {name: "calls", type: "DOUBLE", doc: "Calls."},
+      interval
     ]
   },
   {

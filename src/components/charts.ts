@@ -88,3 +88,15 @@ export function heatmapChart(
     .height(220)
     .render();
 }
+
+/** A number per interval, one line per series: calls per second by thread, over the capture. */
+export function timeSeriesChart(rows: {t_s: number; series: string; value: number}[], {title = "", width = 560, yTitle = "per interval"} = {}): Promise<HTMLElement> {
+  return vl
+    .markLine({point: true, tooltip: true})
+    .data(rows)
+    .encode(vl.x().fieldQ("t_s").title("seconds from the first interval"), vl.y().fieldQ("value").title(yTitle), vl.color().fieldN("series").title("thread"))
+    .title(title)
+    .width(width)
+    .height(200)
+    .render();
+}
