@@ -64,3 +64,26 @@ test("interval output keeps its time: rows after each time() line carry that int
     assert.deepEqual([...byComm], [0, 1, 2], `${name}: keyed maps too`);
   }
 });
+
+test("a snoop tool's table in -f json (syncsnoop.bt, recorded here): a row printed as time() then printf() is one event", () => {
+  const {rows, result} = parseText((r, s) => new BpftraceJsonParser(r, s), readFileSync(join("test", "fixtures", "tools", "syncsnoop.json"), "utf8"));
+  assert.ok(reconciles(result.counts));
+  assert.deepEqual(rows.rows("problems"), []);
+  const events = rows.rows("events");
+  assert.ok(events.length > 20, `${events.length} fsync events`);
+  assert.deepEqual(events[0].names, ["TIME", "PID", "COMM", "EVENT"]);
+  assert.ok(events.every((e) => e.comm === "demo-validator" && e.op === "tracepoint:syscalls:sys_enter_fsync" && typeof e.time_s === "number"));
+  // One JSON line per event accounted once: the time() half is a tool line, the printf half the data.
+  assert.equal(result.counts.data_lines, events.length + 1, "the rows and the header");
+});
+
+test("syncsnoop.bt's JSON is recognized and answers durability like its text", async () => {
+  const {fixtureBundle} = await import("./helpers.js");
+  const {runFindings} = await import("../loaders/findings/index.js");
+  const {summary, db} = await fixtureBundle({"syncsnoop.json": join("test", "fixtures", "tools", "syncsnoop.json")}, {target: ["demo-validator"]});
+  assert.equal(summary.files[0].tool, "syncsnoop.bt");
+  const [fsync] = (await runFindings(db.query)).filter((f) => f.id === "durability.fsync");
+  db.close();
+  assert.equal(fsync.verdict, "target fsyncs");
+  assert.match(fsync.narrative, /^From syncsnoop\.json \(syncsnoop\.bt\): demo-validator's threads called fsync\/fdatasync \d+ times/);
+});

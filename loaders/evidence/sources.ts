@@ -142,7 +142,7 @@ ${fromRows("values", "v", t)} AND v.map = '@op_by_thread' AND v.stat = 'value' A
     kind: "fsync",
     complete: true,
     about: "bpftrace's syncsnoop.bt: a `TIME PID COMM EVENT` line per sync-family call.",
-    recognize: (fp) => fp.format === "bpftrace-text" && (hasHeader(fp, "PID", "COMM", "EVENT") || banner(fp, /^Tracing sync syscalls/)),
+    recognize: (fp) => fp.format.startsWith("bpftrace") && (hasHeader(fp, "PID", "COMM", "EVENT") || banner(fp, /^Tracing sync syscalls/)),
     feeds: {
       fsync_calls: syncEvents
     }

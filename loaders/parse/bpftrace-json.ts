@@ -11,6 +11,7 @@
 import type {Line} from "../lines.js";
 import {isBookkeepingMap, type LineCounts, type RowSink, emptyCounts, unitOf} from "../model.js";
 import {TOOL_LINE} from "./bpftrace-text.js";
+import {TableReader} from "./event-table.js";
 import {IntervalClock} from "./interval-clock.js";
 import {type FileRef, type ParseResult, type Parser, type Sniff, clip, firstMeaningful} from "./common.js";
 
@@ -27,11 +28,16 @@ export class BpftraceJsonParser implements Parser {
   private stackId = 0;
   private seriesSeen = new Map<string, number>();
   private clock = new IntervalClock();
+  /** printf text waiting for its newline (a row printed in pieces). */
+  private pendingText = "";
+  private table: TableReader;
 
   constructor(
     private readonly ref: FileRef,
     private readonly sink: RowSink
-  ) {}
+  ) {
+    this.table = new TableReader(ref, sink, this.counts);
+  }
 
   push({no, text, cut}: Line): void {
     this.counts.lines++;
@@ -64,6 +70,7 @@ export class BpftraceJsonParser implements Parser {
       return;
     }
     if (type === "time" && typeof data === "string") this.clock.tick(data);
+    if ((type === "printf" || type === "time") && typeof data === "string" && this.tableLine(no, data)) return;
     if (type === "printf" || type === "time" || type === "join") {
       return this.message(no, "printf", typeof data === "string" ? data.replace(/\n$/, "") : JSON.stringify(data));
     }
@@ -170,6 +177,28 @@ export class BpftraceJsonParser implements Parser {
     const n = (this.seriesSeen.get(id) ?? 0) + 1;
     this.seriesSeen.set(id, n);
     return n;
+  }
+
+  /**
+   * Snoop tools printf a table (a header, then a row per event), and a row may come in two
+   * events: time("%H:%M:%S ") then printf("pid comm ...\n"). Text without a newline waits
+   * for the rest; an event that completes exactly one line which is a header, or a row of an
+   * open table, goes to `events` (a row that does not fit is a problem). True when taken.
+   */
+  private tableLine(no: number, data: string): boolean {
+    const text = this.pendingText + data;
+    const newline = text.indexOf("\n");
+    if (newline === -1) {
+      this.pendingText = text.length < 4096 ? text : "";
+      return false;
+    }
+    this.pendingText = "";
+    if (newline !== text.length - 1) return false;
+    const line = {no, text: text.slice(0, -1), cut: false, last: false};
+    if (this.table.header(line)) return true;
+    if (!this.table.open || line.text.trim() === "") return false;
+    this.table.row(line);
+    return true;
   }
 
   private message(no: number, kind: "tool" | "printf", text: string): void {
