@@ -3,7 +3,7 @@
 // interval (bcc's -T, bpftrace programs printing time() then their maps) or events with
 // times. A whole-window histogram cannot show bursts, and the finding says so.
 
-import {USABLE_FIRST, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
+import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable, withRows} from "./evidence.js";
 import {count, durationRange, list, num, percent} from "./format.js";
 import {type Bucket, quantileBucket, total} from "./histogram.js";
 import {defineFinding} from "./types.js";
@@ -15,9 +15,7 @@ export const MIN_INTERVALS = 3;
 /** An interval with fewer I/Os cannot be a burst: the p99 of under 100 I/Os is just their slowest. */
 export const MIN_BURST_IOS = 100;
 
-const EVIDENCE = `SELECT e.file, e.source, e.recognized, e.window_s, e.status, e.status_reason
-FROM evidence e WHERE list_contains(e.feeds, 'block_io_latency')
-ORDER BY ${USABLE_FIRST}, EXISTS (SELECT 1 FROM block_io_latency l WHERE l.file = e.file AND l.t_s IS NOT NULL) DESC, e.window_s DESC NULLS LAST, e.file`;
+const EVIDENCE = answeringFiles("block_io_latency", [withRows("block_io_latency", "v.t_s IS NOT NULL")]);
 
 // Per interval, all classes together (a source printing only per-class rows is summed).
 const INTERVALS = `SELECT l.file, l.t_s, l.lo_us AS lo, l.hi_us AS hi, sum(l.count)::DOUBLE AS count

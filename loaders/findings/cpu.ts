@@ -4,7 +4,7 @@
 // library runs its portable (scalar) code instead of SIMD.
 
 import {list, num, percent} from "./format.js";
-import {USABLE_FIRST, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
+import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable, withRows} from "./evidence.js";
 import {MIN_SAMPLES, wilson} from "./interval.js";
 import {type QueryRow, defineFinding} from "./types.js";
 
@@ -31,13 +31,10 @@ const BACKENDS: [RegExp, string, boolean][] = [
 
 // One file answers (the first with samples, then the longest window): a perf script and the
 // folded stacks made from it are the same samples.
-const ONCPU_FILES = `FROM evidence e WHERE list_contains(e.feeds, 'oncpu_stacks')
-ORDER BY ${USABLE_FIRST}, (SELECT count(*) FROM oncpu_stacks s WHERE s.file = e.file) > 0 DESC, e.window_s DESC NULLS LAST, e.file`;
-
-const CONTEXT = `SELECT e.file, e.source, e.recognized, e.window_s, e.status, e.status_reason, (SELECT any_value(arch) FROM captures) AS arch ${ONCPU_FILES}`;
+const CONTEXT = answeringFiles("oncpu_stacks", [withRows("oncpu_stacks")], ", (SELECT any_value(arch) FROM captures) AS arch");
 
 const STACKS = `SELECT frames, sum(samples)::DOUBLE AS samples FROM oncpu_stacks
-WHERE file = (SELECT e.file ${ONCPU_FILES} LIMIT 1) GROUP BY frames`;
+WHERE file IN (SELECT file FROM (${CONTEXT} LIMIT 1)) GROUP BY frames`;
 
 /** A leaf frame with no symbol: `[unknown]` or a bare address. */
 export const UNSYMBOLIZED = /^\[unknown\]$|^(0x)?[0-9a-f]{6,16}$/i;

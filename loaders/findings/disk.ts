@@ -6,7 +6,7 @@
 
 import {bucketDuration, count, durationRange, num} from "./format.js";
 import {type Bucket, quantileBucket, total} from "./histogram.js";
-import {USABLE_FIRST, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
+import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable, withRows} from "./evidence.js";
 import {type QueryRow, type Value, defineFinding} from "./types.js";
 
 /** Median service time below which storage is local flash, and above which it is networked. */
@@ -15,8 +15,7 @@ export const NETWORK_MIN_US = 1000;
 
 // One file answers (the first with rows), so a bundle holding biolatency and biosnoop of the
 // same I/Os does not count them twice.
-const EVIDENCE = `SELECT e.file, e.source, e.recognized, e.window_s, e.status, e.status_reason, (SELECT count(*) FROM block_io_latency l WHERE l.file = e.file)::INTEGER AS rows
-FROM evidence e WHERE list_contains(e.feeds, 'block_io_latency') ORDER BY ${USABLE_FIRST}, EXISTS (SELECT 1 FROM block_io_latency l WHERE l.file = e.file) DESC, e.window_s DESC NULLS LAST, e.file`;
+const EVIDENCE = answeringFiles("block_io_latency", [withRows("block_io_latency")]);
 
 const BUCKETS = `SELECT file, coalesce(class, 'all') AS class, lo_us AS lo, hi_us AS hi, sum(count)::DOUBLE AS count, bool_and(exact) AS exact
 FROM block_io_latency GROUP BY ALL ORDER BY file, class, lo NULLS FIRST`;

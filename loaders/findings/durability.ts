@@ -5,13 +5,11 @@
 
 import {count, duration, durationRange, list, num, seconds} from "./format.js";
 import {quantileBucket, total} from "./histogram.js";
-import {USABLE_FIRST, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
+import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
 import {type QueryRow, defineFinding} from "./types.js";
 
-// The files that could have counted calls, best first: a dedicated fsync capture, then the
-// longest window. One file answers, so two tools counting the same calls never add up.
-const EVIDENCE = `SELECT file, source, recognized, kind, window_s, complete, status, status_reason FROM evidence WHERE list_contains(feeds, 'fsync_calls')
-ORDER BY ${USABLE_FIRST}, kind = 'fsync' DESC, complete DESC, window_s DESC NULLS LAST, file`;
+// A dedicated fsync capture first, then one that counts every call (not a top-N).
+const EVIDENCE = answeringFiles("fsync_calls", ["e.kind = 'fsync' DESC", "e.complete DESC"]);
 
 const TARGET = `SELECT any_value(target) AS target, any_value(target_threads) AS target_threads FROM captures`;
 

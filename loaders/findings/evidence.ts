@@ -5,7 +5,22 @@
 import type {QueryRow} from "./types.js";
 
 /** ORDER BY terms putting usable evidence first. */
-export const USABLE_FIRST = "(recognized AND status IN ('ok', 'partial')) DESC, recognized DESC";
+const USABLE_FIRST = "(e.recognized AND e.status IN ('ok', 'partial')) DESC, e.recognized DESC";
+
+/**
+ * The capture files that feed `view`, best first: usable and recognized, then the finding's
+ * own preferences (`prefer`, ORDER BY terms over `e`), then the longest window. The first
+ * answers the finding; the others are evidence too, but one file answers, so two tools
+ * counting the same thing never add up. `columns` adds to the evidence row.
+ */
+export function answeringFiles(view: string, prefer: string[] = [], columns = ""): string {
+  return `SELECT e.file, e.source, e.recognized, e.kind, e.window_s, e.complete, e.status, e.status_reason${columns}
+FROM evidence e WHERE list_contains(e.feeds, '${view}')
+ORDER BY ${[USABLE_FIRST, ...prefer, "e.window_s DESC NULLS LAST", "e.file"].join(", ")}`;
+}
+
+/** ORDER BY term preferring files that gave `view` rows (matching `where`, over `v`). */
+export const withRows = (view: string, where = "true") => `EXISTS (SELECT 1 FROM ${view} v WHERE v.file = e.file AND ${where}) DESC`;
 
 export type EvidenceRef = {file: string; source: string; status: string; reason: string | null; recognized: boolean};
 

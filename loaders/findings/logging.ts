@@ -3,7 +3,7 @@
 // through containerd-shim/dockerd/conmon costs one or two more writes per line).
 
 import {count, list, num} from "./format.js";
-import {USABLE_FIRST, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
+import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable, withRows} from "./evidence.js";
 import {defineFinding} from "./types.js";
 
 /** Processes of container runtimes that relay a container's stdout/stderr. */
@@ -12,8 +12,7 @@ export const RUNTIME_WRITERS = /^(containerd-shim.*|containerd|dockerd|conmon|cr
 export const MIRROR_RATIO = 0.5;
 
 // The file that counts write() by thread (the first such, then the longest window).
-const EVIDENCE = `SELECT e.file, e.source, e.recognized, e.window_s, e.complete, e.status, e.status_reason FROM evidence e WHERE list_contains(e.feeds, 'syscall_counts')
-ORDER BY ${USABLE_FIRST}, EXISTS (SELECT 1 FROM syscall_counts s WHERE s.file = e.file AND s.syscall = 'write' AND s.thread IS NOT NULL) DESC, e.window_s DESC NULLS LAST, e.file`;
+const EVIDENCE = answeringFiles("syscall_counts", [withRows("syscall_counts", "v.syscall = 'write' AND v.thread IS NOT NULL")]);
 
 const WRITES = `SELECT file, thread, sum(calls)::DOUBLE AS writes FROM syscall_counts WHERE syscall = 'write' AND thread IS NOT NULL
 GROUP BY ALL ORDER BY writes DESC, thread`;

@@ -3,7 +3,7 @@
 // stacks…): the first rule whose pattern matches any frame classifies the stack.
 
 import {duration, num} from "./format.js";
-import {USABLE_FIRST, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
+import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable, withRows} from "./evidence.js";
 import {defineFinding} from "./types.js";
 
 export const OFFCPU_RULES: {class: string; pattern: RegExp}[] = [
@@ -17,8 +17,7 @@ export const OFFCPU_RULES: {class: string; pattern: RegExp}[] = [
 const STACKS = `SELECT file, frames, sum(us)::DOUBLE AS us FROM offcpu_stacks GROUP BY ALL ORDER BY us DESC`;
 
 // One file answers: the first with stacks, then the longest window.
-const FILES = `SELECT e.file, e.source, e.recognized, e.window_s, e.status, e.status_reason, (SELECT count(*) FROM offcpu_stacks s WHERE s.file = e.file)::INTEGER AS rows
-FROM evidence e WHERE list_contains(e.feeds, 'offcpu_stacks') ORDER BY ${USABLE_FIRST}, EXISTS (SELECT 1 FROM offcpu_stacks l WHERE l.file = e.file) DESC, e.window_s DESC NULLS LAST, e.file`;
+const FILES = answeringFiles("offcpu_stacks", [withRows("offcpu_stacks")]);
 
 export function classifyStack(frames: string[]): string {
   for (const rule of OFFCPU_RULES) if (frames.some((f) => rule.pattern.test(f))) return rule.class;
