@@ -49,6 +49,8 @@ export interface BundleFile {
   kind: Kind;
   /** Set by the manifest; else recognized from the content while converting. */
   kindFromManifest: boolean;
+  /** What the manifest says of this file (status, stderr file…), if it lists it. */
+  listed: ManifestFile | null;
   tool: string | null;
   format: Format;
   window_s: number | null;
@@ -122,6 +124,7 @@ export function readBundle(dir: string): Bundle {
         kind: listed?.kind ?? kindOf(file, format),
         kindFromManifest: listed?.kind !== undefined,
         tool: namedSource(manifest, listed),
+        listed: listed ?? null,
         window_s: listed?.window_s ?? null
       };
     });

@@ -109,7 +109,7 @@ export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true,
       const source = recognize(fp);
       const tool = file.tool ?? source?.tool ?? null;
       const kind = file.kindFromManifest ? file.kind : (source?.kind ?? file.kind);
-      const listed = bundle.manifest?.files?.find((f) => f.file === file.file) ?? null;
+      const listed = file.listed;
       const status = fileStatus({
         messages: [...toolLines, ...stderrOf(bundle, file)],
         lines: meta.counts.lines,
@@ -143,7 +143,7 @@ export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true,
  * output holds only the banner.
  */
 function stderrOf(bundle: Bundle, file: BundleFile): string[] {
-  const named = bundle.manifest?.files?.find((f) => f.file === file.file)?.stderr_file;
+  const named = file.listed?.stderr_file;
   const stem = file.file.replace(/\.[^.]*$/, "");
   const sibling = bundle.files.find((f) => f.file !== file.file && (f.file === named || f.file === `${stem}.stderr` || f.file === `${stem}.err`));
   if (!sibling) return [];
