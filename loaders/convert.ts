@@ -43,7 +43,7 @@ class DocumentParser implements Parser {
   ) {}
   push({no, text}: import("./lines.js").Line): void {
     this.lines++;
-    this.sink.emit("messages", {...this.ref, line: no, kind: "document", text});
+    this.sink.emit("messages", {capture_id: this.ref.capture_id, file: this.ref.file, line: no, kind: "document", text});
   }
   end(): ParseResult {
     return {counts: {lines: this.lines, data_lines: 0, blank_lines: 0, tool_lines: this.lines, problem_lines: 0}, recognized: true};

@@ -65,15 +65,14 @@ export class BccHistogramParser implements Parser {
       const count = Number(bucket[log2 ? 3 : 2]);
       if (!(lo < hi)) return recordProblem(this.sink, this.counts, this.ref, no, text, `empty bucket ${bucket[1]} -> ${bucket[2]}`);
       this.counts.data_lines++;
-      this.sink.emit("histograms", {
-        ...this.keyColumns(),
+      this.sink.emit("histograms", Object.assign(this.keyColumns(), {
         lo,
         hi,
         count,
         unit: this.unit,
         bookkeeping: false,
         line: no
-      });
+      }));
       return;
     }
     const summary = SUMMARY.exec(trimmed);
@@ -81,16 +80,17 @@ export class BccHistogramParser implements Parser {
       this.counts.data_lines++;
       const unit = unitOfHeader(summary[2]);
       for (const [stat, value] of [["average", summary[1]], ["total", summary[3]], ["count", summary[4]]] as const) {
-        const {key_name: _, ...columns} = this.keyColumns();
-        this.sink.emit("values", {
-          ...columns,
-          stat,
-          value: Number(value),
-          text: null,
-          unit: stat === "count" ? "count" : unit,
-          bookkeeping: false,
-          line: no
-        });
+        this.sink.emit(
+          "values",
+          Object.assign(this.keyColumns(), {
+            stat,
+            value: Number(value),
+            text: null,
+            unit: stat === "count" ? "count" : unit,
+            bookkeeping: false,
+            line: no
+          })
+        );
       }
       return;
     }
@@ -104,17 +104,19 @@ export class BccHistogramParser implements Parser {
     recordProblem(this.sink, this.counts, this.ref, no, text, "not bcc histogram output: expected a 'unit : count distribution' header, a 'lo -> hi : count' row or a 'name = value' label");
   }
 
-  /** The columns every histogram and value row of the current section shares: its label is the key. */
+  /** The columns every histogram and value row of the current section shares: its label is the key (`key_name` is stored for histograms; the writer stores only a table's own columns). */
   private keyColumns() {
     const label = this.label;
     return {
-      ...this.ref,
+      capture_id: this.ref.capture_id,
+      file: this.ref.file,
       map: null,
       key: label?.value ?? null,
       key_parts: label ? [label.value] : [],
       key_ambiguous: false,
       series: this.interval,
-      ...this.clock.columns,
+      t_s: this.clock.t_s,
+      wall_time: this.clock.wall_time,
       key_name: label?.name ?? null
     };
   }

@@ -59,7 +59,8 @@ export class BccStacksParser implements Parser {
       const frames = [...this.frames].reverse();
       if (this.task !== null) frames.unshift(this.task.replace(/ \(\d+\)$/, ""));
       this.sink.emit("stacks", {
-        ...this.ref,
+        capture_id: this.ref.capture_id,
+        file: this.ref.file,
         map: null,
         key: this.task,
         stack_id: ++this.stackId,

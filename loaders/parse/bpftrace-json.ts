@@ -113,8 +113,7 @@ export class BpftraceJsonParser implements Parser {
         this.problem(no, text, `bad bucket ${JSON.stringify(b).slice(0, 80)} in ${map}`);
         continue;
       }
-      this.sink.emit("histograms", {
-        ...this.keyColumns(map, key),
+      this.sink.emit("histograms", Object.assign(this.keyColumns(map, key), {
         series,
         lo: typeof b.min === "number" ? b.min : null,
         // JSON gives an inclusive max; the tables use exclusive upper bounds.
@@ -122,7 +121,7 @@ export class BpftraceJsonParser implements Parser {
         count: b.count,
         unit: unitOf(map),
         line: no
-      });
+      }));
     }
   }
 
@@ -130,15 +129,14 @@ export class BpftraceJsonParser implements Parser {
     const key = splitKey(rawKey);
     const series = this.series(map, rawKey);
     for (const stat of ["count", "average", "total"]) {
-      this.sink.emit("values", {
-        ...this.keyColumns(map, key),
+      this.sink.emit("values", Object.assign(this.keyColumns(map, key), {
         series,
         stat,
         value: Number(stats[stat]),
         text: null,
         unit: unitOf(map, "count"),
         line: no
-      });
+      }));
     }
   }
 
@@ -152,24 +150,23 @@ export class BpftraceJsonParser implements Parser {
       // A stack held as a map value: state saved for a later probe (e.g. @ks[tid] = kstack).
       return this.stack(no, map, key.key, frames(value), null, null, true);
     }
-    this.sink.emit("values", {
-      ...this.keyColumns(map, key),
+    this.sink.emit("values", Object.assign(this.keyColumns(map, key), {
       series: this.series(map, rawKey),
       stat: "value",
       value: typeof value === "number" ? value : null,
       text: typeof value === "number" ? null : typeof value === "string" ? value : JSON.stringify(value),
       unit: unitOf(map, "count"),
       line: no
-    });
+    }));
   }
 
   private stack(no: number, map: string, key: string | null, leafFirst: string[], value: number | null, unit: string | null, bookkeeping: boolean): void {
-    this.sink.emit("stacks", {...this.ref, map, key, stack_id: ++this.stackId, frames: [...leafFirst].reverse(), value, unit, bookkeeping, line: no});
+    this.sink.emit("stacks", {capture_id: this.ref.capture_id, file: this.ref.file, map, key, stack_id: ++this.stackId, frames: [...leafFirst].reverse(), value, unit, bookkeeping, line: no});
   }
 
   /** The columns every histogram and value row of one map entry shares. */
   private keyColumns(map: string, key: {key: string | null; parts: string[]}) {
-    return {...this.ref, map, key: key.key, key_parts: key.parts, key_ambiguous: false, bookkeeping: isBookkeepingMap(map), ...this.clock.columns};
+    return {capture_id: this.ref.capture_id, file: this.ref.file, map, key: key.key, key_parts: key.parts, key_ambiguous: false, bookkeeping: isBookkeepingMap(map), t_s: this.clock.t_s, wall_time: this.clock.wall_time};
   }
 
   private series(map: string, key: string | null): number {
@@ -203,7 +200,7 @@ export class BpftraceJsonParser implements Parser {
 
   private message(no: number, kind: "tool" | "printf", text: string): void {
     this.counts.tool_lines++;
-    this.sink.emit("messages", {...this.ref, line: no, kind, text});
+    this.sink.emit("messages", {capture_id: this.ref.capture_id, file: this.ref.file, line: no, kind, text});
   }
 
   /** -1 outside a data line; inside one, the problems its entries had so far. */
@@ -212,7 +209,7 @@ export class BpftraceJsonParser implements Parser {
   private problem(no: number, text: string, reason: string): void {
     if (this.entryProblems >= 0) this.entryProblems++;
     else this.counts.problem_lines++;
-    this.sink.emit("problems", {...this.ref, line: no, text: clip(text), reason});
+    this.sink.emit("problems", {capture_id: this.ref.capture_id, file: this.ref.file, line: no, text: clip(text), reason});
   }
 
   end(): ParseResult {

@@ -121,7 +121,7 @@ export class BpftraceTextParser implements Parser {
     if (glued) {
       // A printf without its newline, then the first map printed at exit (bitesize.bt does
       // this): the printf text is kept as a message on the same line, the map parsed.
-      this.sink.emit("messages", {...this.ref, line: no, kind: "printf", text: glued[1]});
+      this.sink.emit("messages", {capture_id: this.ref.capture_id, file: this.ref.file, line: no, kind: "printf", text: glued[1]});
       return this.header({...line, text: glued[2]});
     }
     // time() before an interval's print(): the rows after it belong to that interval.
@@ -243,15 +243,20 @@ export class BpftraceTextParser implements Parser {
     }
     this.counts.data_lines++;
     this.sink.emit("histograms", {
-      ...this.ref,
-      ...keyColumns(entry),
+      capture_id: this.ref.capture_id,
+      file: this.ref.file,
+      map: entry.map,
+      key: entry.key,
+      key_parts: keyParts(entry),
+      key_ambiguous: false,
       series,
       lo: bucket.lo,
       hi: bucket.hi,
       count: bucket.count,
       unit: unitOf(entry.map),
       bookkeeping: isBookkeepingMap(entry.map),
-      ...this.clock.columns,
+      t_s: this.clock.t_s,
+      wall_time: this.clock.wall_time,
       line: line.no
     });
     return true;
@@ -260,7 +265,8 @@ export class BpftraceTextParser implements Parser {
   private flushStackValue(s: Extract<State, {kind: "stackValue"}>): void {
     this.counts.data_lines += s.lines;
     this.sink.emit("stacks", {
-      ...this.ref,
+      capture_id: this.ref.capture_id,
+      file: this.ref.file,
       map: s.entry.map,
       key: s.entry.key,
       stack_id: ++this.stackId,
@@ -275,7 +281,8 @@ export class BpftraceTextParser implements Parser {
 
   private emitStack(entry: Entry, value: number): void {
     this.sink.emit("stacks", {
-      ...this.ref,
+      capture_id: this.ref.capture_id,
+      file: this.ref.file,
       map: entry.map,
       key: entry.key,
       stack_id: ++this.stackId,
@@ -289,15 +296,20 @@ export class BpftraceTextParser implements Parser {
 
   private emitValue(entry: Entry, series: number, stat: string, value: number | null, text: string | null): void {
     this.sink.emit("values", {
-      ...this.ref,
-      ...keyColumns(entry),
+      capture_id: this.ref.capture_id,
+      file: this.ref.file,
+      map: entry.map,
+      key: entry.key,
+      key_parts: keyParts(entry),
+      key_ambiguous: false,
       series,
       stat,
       value,
       text,
       unit: unitOf(entry.map, "count"),
       bookkeeping: isBookkeepingMap(entry.map),
-      ...this.clock.columns,
+      t_s: this.clock.t_s,
+      wall_time: this.clock.wall_time,
       line: entry.start
     });
   }
@@ -330,23 +342,16 @@ export class BpftraceTextParser implements Parser {
 
   private message(no: number, kind: "tool" | "printf", text: string): void {
     this.counts.tool_lines++;
-    this.sink.emit("messages", {...this.ref, line: no, kind, text});
+    this.sink.emit("messages", {capture_id: this.ref.capture_id, file: this.ref.file, line: no, kind, text});
   }
 
   private problem(no: number, text: string, reason: string): void {
     this.counts.problem_lines++;
-    this.sink.emit("problems", {...this.ref, line: no, text: clip(text), reason});
+    this.sink.emit("problems", {capture_id: this.ref.capture_id, file: this.ref.file, line: no, text: clip(text), reason});
   }
 }
 
-function keyColumns(entry: Entry) {
-  return {
-    map: entry.map,
-    key: entry.key,
-    key_parts: entry.key === null ? [] : entry.key.split(", "),
-    key_ambiguous: false
-  };
-}
+const keyParts = (entry: Entry) => (entry.key === null ? [] : entry.key.split(", "));
 
 function cut(text: string, n: number): string {
   return text.length > n ? text.slice(0, n) + "…" : text;

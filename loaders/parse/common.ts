@@ -46,11 +46,11 @@ export const isBlank = (text: string) => /^[ \t]*$/.test(text);
 /** Records one problem line (text cut to PROBLEM_TEXT_LENGTH) and counts it. */
 export function recordProblem(sink: RowSink, counts: LineCounts, ref: FileRef, no: number, text: string, reason: string): void {
   counts.problem_lines++;
-  sink.emit("problems", {...ref, line: no, text: clip(text), reason});
+  sink.emit("problems", {capture_id: ref.capture_id, file: ref.file, line: no, text: clip(text), reason});
 }
 
 /** Records one line the tool printed that is not data (`messages`) and counts it. */
 export function recordMessage(sink: RowSink, counts: LineCounts, ref: FileRef, no: number, kind: string, text: string): void {
   counts.tool_lines++;
-  sink.emit("messages", {...ref, line: no, kind, text});
+  sink.emit("messages", {capture_id: ref.capture_id, file: ref.file, line: no, kind, text});
 }

@@ -58,7 +58,7 @@ export class ContextParser {
     if (heading) {
       this.counts.tool_lines++;
       this.section = heading[1].trim();
-      this.sink.emit("messages", {...this.ref, line: no, kind: "heading", text});
+      this.sink.emit("messages", {capture_id: this.ref.capture_id, file: this.ref.file, line: no, kind: "heading", text});
       const image = /^(\S+) image$/.exec(this.section);
       if (image) this.setTarget(image[1], "container");
       const named = /^(\S+) PID\/threads$/i.exec(this.section);
@@ -68,7 +68,7 @@ export class ContextParser {
       return;
     }
     this.counts.data_lines++;
-    this.sink.emit("context", {...this.ref, line: no, section: this.section, text});
+    this.sink.emit("context", {capture_id: this.ref.capture_id, file: this.ref.file, line: no, section: this.section, text});
     this.fact(text.trim());
   }
 

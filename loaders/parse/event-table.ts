@@ -144,7 +144,7 @@ export class TableReader {
       (event as unknown as Record<string, unknown>)[typed.column] = value;
     }
     this.counts.data_lines++;
-    const row: Row = {...this.ref, line: no, table_id: this.tableId, names, fields, ...event};
+    const row: Row = Object.assign({capture_id: this.ref.capture_id, file: this.ref.file, line: no, table_id: this.tableId, names, fields} as Row, event);
     this.sink.emit("events", row);
   }
 }

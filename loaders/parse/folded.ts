@@ -46,7 +46,8 @@ export class FoldedParser implements Parser {
     this.recognized = true;
     this.counts.data_lines++;
     this.sink.emit("stacks", {
-      ...this.ref,
+      capture_id: this.ref.capture_id,
+      file: this.ref.file,
       map: null,
       key: null,
       stack_id: ++this.stackId,
