@@ -15,7 +15,7 @@ export interface TableSchema {
   columns: Column[];
 }
 
-export type TableName = "captures" | "histograms" | "values" | "stacks" | "events" | "messages" | "context" | "problems";
+export type TableName = "captures" | "histograms" | "values" | "stacks" | "samples" | "events" | "messages" | "context" | "problems";
 
 const capture_id: Column = {name: "capture_id", type: "VARCHAR", doc: "Bundle id (its folder name)."};
 const file: Column = {name: "file", type: "VARCHAR", doc: "File name inside the bundle."};
@@ -141,6 +141,23 @@ export const schemas: Record<TableName, TableSchema> = {
       {name: "unit", type: "VARCHAR", doc: "`us`, `ns`, `samples`… from the map name or the format."},
       bookkeeping,
       line
+    ]
+  },
+  samples: {
+    name: "samples",
+    doc: "One row per timed sample (perf script): when it was taken, on which CPU and thread, and which `stacks` row holds its stack. Each distinct thread name and stack is stored once in `stacks` (its `value` is its sample count); samples point at it by `file` and `stack_id`, so a time range's flame graph is a filter and a sum.",
+    columns: [
+      capture_id,
+      file,
+      {name: "line", type: "INTEGER", doc: "Line of the sample's header."},
+      {name: "t_s", type: "DOUBLE", doc: "Seconds from the file's first sample (perf's clock is per boot; samples from several CPUs may be a few µs out of order, so a handful can be slightly negative)."},
+      {name: "time_s", type: "DOUBLE", doc: "The timestamp as printed (seconds on perf's clock)."},
+      {name: "cpu", type: "INTEGER", doc: "CPU it ran on (`[003]`); null when not printed."},
+      {name: "comm", type: "VARCHAR", doc: "Thread name."},
+      {name: "pid", type: "BIGINT", doc: "Process id, when printed (`pid/tid`)."},
+      {name: "tid", type: "BIGINT", doc: "Thread id."},
+      {name: "stack_id", type: "INTEGER", doc: "The `stacks` row (same `file`) holding this sample's thread name and frames."},
+      {name: "weight", type: "DOUBLE", doc: "Samples this row stands for (1)."}
     ]
   },
   events: {

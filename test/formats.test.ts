@@ -1,6 +1,7 @@
 // bpftrace JSON, perf script, folded and context parsers, on real samples recorded on this
 // machine (test/fixtures/real) and on hand-made edge cases.
 import assert from "node:assert/strict";
+import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {readLines} from "../loaders/lines.js";
@@ -85,6 +86,45 @@ test("perf script (real sample) collapses to folded stacks: offsets stripped, [u
   assert.ok(!frames.some((f) => /\+0x[0-9a-f]+$/.test(f)), "no offsets left");
   const strtoll = stacks.find((s) => (s.frames as string[]).join(";") === "__GI_____strtoll_l_internal");
   assert.ok(strtoll && Number(strtoll.value) >= 2, "identical stacks are summed");
+});
+
+test("perf script (real sample): every sample keeps its time and points at its stack", async () => {
+  const path = join(REAL, "perf-script.txt");
+  const {rows} = await parseFile((r, s) => new PerfScriptParser(r, s), path);
+  const samples = rows.rows("samples");
+  // The times as printed, read here with a pattern of the test's own.
+  const printed = readFileSync(path, "utf8").split("\n").flatMap((l) => /^\S.*?\s(\d+\.\d+):/.exec(l)?.[1] ?? []).map(Number);
+  assert.equal(samples.length, printed.length);
+  assert.deepEqual(samples.map((s) => s.time_s), printed);
+  assert.equal(samples[0].t_s, 0);
+  assert.ok(Math.abs(Number(samples.at(-1)!.t_s) - (printed.at(-1)! - printed[0])) < 1e-9);
+  assert.ok(new Set(samples.map((s) => s.t_s)).size >= samples.length - 1, "distinct times ≈ samples");
+  assert.ok(samples.every((s) => s.comm === "sh" && s.tid === 11220 && s.pid === null && s.weight === 1));
+  // Samples point at stacks, and the stacks' counts are exactly their samples.
+  const stacks = new Map(rows.rows("stacks").map((s) => [Number(s.stack_id), s]));
+  const perStack = new Map<number, number>();
+  for (const s of samples) perStack.set(Number(s.stack_id), (perStack.get(Number(s.stack_id)) ?? 0) + 1);
+  assert.deepEqual([...perStack.keys()].sort(), [...stacks.keys()].sort());
+  for (const [id, n] of perStack) assert.equal(stacks.get(id)!.value, n);
+});
+
+test("perf script: pid/tid and cpu are kept when printed", () => {
+  const {rows} = parseText(
+    (r, s) => new PerfScriptParser(r, s),
+    `qfc node  4100/4107 [003] 2000.500000:   10101010 cpu-clock:ppp:
+\t    7f0a1b2c3d4e blake3::portable::compress+0x1e (/usr/bin/qfc-node)
+
+qfc node  4100/4108 [001] 2000.250000:   10101010 cpu-clock:ppp:
+\t    7f0a1b2c3d4e blake3::portable::compress+0x2 (/usr/bin/qfc-node)
+`
+  );
+  assert.deepEqual(
+    rows.rows("samples").map((s) => [s.comm, s.pid, s.tid, s.cpu, s.t_s, s.stack_id]),
+    [
+      ["qfc node", 4100, 4107, 3, 0, 1],
+      ["qfc node", 4100, 4108, 1, -0.25, 1]
+    ]
+  );
 });
 
 test("perf script: symbols with spaces, templates and braces; the leaf is last", () => {

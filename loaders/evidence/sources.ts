@@ -29,7 +29,8 @@ export type ViewName =
   | "file_latency"
   | "syscall_counts"
   | "offcpu_stacks"
-  | "oncpu_stacks";
+  | "oncpu_stacks"
+  | "oncpu_samples";
 
 export interface Source {
   /** Written to `captures.tool`. */
@@ -284,9 +285,13 @@ ${fromRows("events", "e", t)} AND e.latency_us IS NOT NULL`
     tool: "perf script",
     kind: "oncpu",
     complete: true,
-    about: "`perf script` output of a `perf record` profile, folded per thread and stack.",
+    about: "`perf script` output of a `perf record` profile, folded per thread and stack; every sample's time, CPU and thread kept in `samples`.",
     recognize: (fp) => fp.format === "perf-script",
-    feeds: {oncpu_stacks: (t) => stackRows(t, "s.value AS samples")}
+    feeds: {
+      oncpu_stacks: (t) => stackRows(t, "s.value AS samples"),
+      oncpu_samples: (t) => `SELECT ${origin("p")}, p.t_s, p.comm AS thread, p.pid, p.tid, p.cpu, p.stack_id, p.weight AS samples
+${fromRows("samples", "p", t)}`
+    }
   },
   {
     tool: "folded stacks",

@@ -4,7 +4,8 @@
 // The same CREATE VIEW statements run in Node (DuckDB) and in the browser (duckdb-wasm).
 
 import {type Source, SOURCES, type ViewName} from "./sources.js";
-import {sqlString} from "../sql.js";
+import {sqlIdentifier, sqlString} from "../sql.js";
+import {schemas, tableNames} from "../model.js";
 
 export interface ViewColumn {
   name: string;
@@ -102,6 +103,20 @@ export const VIEWS: ViewSchema[] = [
     name: "oncpu_stacks",
     doc: "On-CPU samples by stack.",
     columns: [...origin, {name: "frames", type: "VARCHAR[]", doc: "Frames, root first."}, {name: "samples", type: "DOUBLE", doc: "Samples."}]
+  },
+  {
+    name: "oncpu_samples",
+    doc: "On-CPU samples one by one, with their time: from sources that print each sample (perf script). A time range's stacks are its samples' `stack_id`s joined to `stacks` (same `capture_id`, `file`).",
+    columns: [
+      ...origin,
+      {name: "t_s", type: "DOUBLE", doc: "Seconds from the file's first sample."},
+      {name: "thread", type: "VARCHAR", doc: "Thread name (comm)."},
+      {name: "pid", type: "BIGINT", doc: "Process id, where printed."},
+      {name: "tid", type: "BIGINT", doc: "Thread id."},
+      {name: "cpu", type: "INTEGER", doc: "CPU, where printed."},
+      {name: "stack_id", type: "INTEGER", doc: "The sample's row in `stacks` (same `capture_id` and `file`)."},
+      {name: "samples", type: "DOUBLE", doc: "Samples the row stands for (1)."}
+    ]
   }
 ];
 
@@ -159,7 +174,7 @@ const KIND_FEEDS: Record<string, ViewName[]> = {
   bio: ["block_io_latency", "block_io_bytes"],
   offcpu: ["offcpu_stacks"],
   syscalls: ["syscall_counts"],
-  oncpu: ["oncpu_stacks"]
+  oncpu: ["oncpu_stacks", "oncpu_samples"]
 };
 
 function evidenceSql(sources: Source[]): string {
@@ -191,6 +206,17 @@ export function viewDefinitions(sources: Source[] = SOURCES): {schema: ViewSchem
 /** CREATE VIEW statements for a connection that already has the bundle's tables. */
 export function createViewStatements(sources: Source[] = SOURCES): string[] {
   return viewDefinitions(sources).map(({schema, sql}) => `CREATE OR REPLACE VIEW ${schema.name} AS\n${sql}`);
+}
+
+/**
+ * Empty tables for those of the model a connection was not given, so every view can be
+ * created: a page registers only the tables it reads (loading the samples table on a page
+ * that never reads it would cost its download).
+ */
+export function emptyTableStatements(present: string[]): string[] {
+  return tableNames
+    .filter((t) => !present.includes(t))
+    .map((t) => `CREATE TABLE ${sqlIdentifier(t)} (${schemas[t].columns.map((c) => `${sqlIdentifier(c.name)} ${c.type}`).join(", ")})`);
 }
 
 export const viewNames = () => viewDefinitions().map((v) => v.schema.name);

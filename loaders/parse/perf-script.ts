@@ -3,13 +3,15 @@
 //   \t ffffffff81a0b3d2 native_safe_halt+0x2 ([kernel.kallsyms])   frames, leaf first
 // Offsets (+0x…) are stripped so samples at different addresses of one function fold
 // together; [unknown] is kept; a symbol may contain spaces, <, >, {, }. Samples with the
-// same thread name and stack are summed; each unique stack becomes one `stacks` row.
+// same thread name and stack are summed; each unique stack becomes one `stacks` row, and
+// every sample one `samples` row (its time, CPU, thread) pointing at it.
 
 import type {Line} from "../lines.js";
 import {type LineCounts, type RowSink, emptyCounts} from "../model.js";
 import {type FileRef, type ParseResult, type Sniff, clip, firstMeaningful} from "./common.js";
 
-export const PERF_HEADER = /^(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[\d+\]\s+)?\d+\.\d+:/;
+/** `comm pid/tid [cpu] time:` or `comm tid time:` (perf prints `pid/tid` only when asked). */
+export const PERF_HEADER = /^(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[(\d+)\]\s+)?(\d+\.\d+):/;
 
 /** A sample header followed by a frame line. */
 export const sniff: Sniff = (lines) => {
@@ -76,10 +78,18 @@ interface Sample {
   comm: string;
   frames: string[];
   line: number;
+  pid: number | null;
+  tid: number;
+  cpu: number | null;
+  time: number;
 }
 
 /** One distinct thread name and stack, with its samples and the header line of the first. */
-interface FoldedStack extends Sample {
+interface FoldedStack {
+  comm: string;
+  frames: string[];
+  line: number;
+  id: number;
   count: number;
 }
 
@@ -87,6 +97,7 @@ export class PerfScriptParser {
   private counts: LineCounts = emptyCounts();
   private current: Sample | null = null;
   private folded = new Map<string, FoldedStack>();
+  private firstTime: number | null = null;
 
   constructor(
     private readonly ref: FileRef,
@@ -105,7 +116,16 @@ export class PerfScriptParser {
     if (header) {
       this.finishSample();
       this.counts.data_lines++;
-      this.current = {comm: header[1].trim(), frames: [], line: no};
+      const [, comm, first, second, cpu, time] = header;
+      this.current = {
+        comm: comm.trim(),
+        frames: [],
+        line: no,
+        pid: second === undefined ? null : Number(first),
+        tid: Number(second ?? first),
+        cpu: cpu === undefined ? null : Number(cpu),
+        time: Number(time)
+      };
       return;
     }
     const name = this.current ? frameFunction(text) : null;
@@ -124,21 +144,34 @@ export class PerfScriptParser {
     this.current = null;
     const frames = s.frames.reverse();
     const key = `${s.comm}\u0000${frames.join(";")}`;
-    const seen = this.folded.get(key);
-    if (seen) seen.count++;
-    else this.folded.set(key, {comm: s.comm, frames, count: 1, line: s.line});
+    let stack = this.folded.get(key);
+    if (stack) stack.count++;
+    else this.folded.set(key, (stack = {comm: s.comm, frames, count: 1, line: s.line, id: this.folded.size + 1}));
+    this.firstTime ??= s.time;
+    this.sink.emit("samples", {
+      capture_id: this.ref.capture_id,
+      file: this.ref.file,
+      line: s.line,
+      t_s: s.time - this.firstTime,
+      time_s: s.time,
+      cpu: s.cpu,
+      comm: s.comm,
+      pid: s.pid,
+      tid: s.tid,
+      stack_id: stack.id,
+      weight: 1
+    });
   }
 
   private problem(no: number, text: string, reason: string): void {
     this.counts.problem_lines++;
-    this.sink.emit("problems", {...this.ref, line: no, text: clip(text), reason});
+    this.sink.emit("problems", {capture_id: this.ref.capture_id, file: this.ref.file, line: no, text: clip(text), reason});
   }
 
   end(): ParseResult {
     this.finishSample();
-    let id = 0;
     for (const s of this.folded.values()) {
-      this.sink.emit("stacks", {...this.ref, map: null, key: s.comm, stack_id: ++id, frames: s.frames, value: s.count, unit: "samples", bookkeeping: false, line: s.line});
+      this.sink.emit("stacks", {capture_id: this.ref.capture_id, file: this.ref.file, map: null, key: s.comm, stack_id: s.id, frames: s.frames, value: s.count, unit: "samples", bookkeeping: false, line: s.line});
     }
     return {counts: this.counts, recognized: this.folded.size > 0 || this.counts.lines === 0};
   }
