@@ -2,9 +2,10 @@
 // transactions (on-CPU), logs a line to stdout (write() calls, like a validator's logs),
 // appends the block to a store file (write()), and fsyncs the store after each block or
 // never, by flag — so a capture of the two modes gives opposite durability findings. With
-// --stall-every S, every S seconds it spends --stall-s seconds appending large blocks (a
-// compaction-like burst of writes), so a capture shows time structure: slow fsyncs and a
-// block-I/O tail in those seconds only.
+// --stall-every S, every S seconds it spends --stall-s seconds catching up: hashing three
+// times the transactions per block and appending large blocks (a compaction-like burst of
+// writes), so a capture shows time structure: slow fsyncs, a block-I/O tail and a CPU
+// phase in those seconds only.
 //
 //   demo-validator [--fsync | --no-fsync] [--blocks N] [--interval-ms N] [--store PATH]
 //                  [--stall-every S] [--stall-s S]
@@ -43,10 +44,11 @@ let parent = Buffer.alloc(32);
 
 function produceBlock(height: number): void {
   // Hash every transaction, then the block header: the CPU-heavy part of a validator.
+  const catchingUp = stalling();
   const root = createHash("sha256");
-  for (let i = 0; i < txs; i++) root.update(createHash("sha256").update(randomBytes(256)).digest());
+  for (let i = 0; i < (catchingUp ? 3 * txs : txs); i++) root.update(createHash("sha256").update(randomBytes(256)).digest());
   const header = createHash("sha256").update(parent).update(root.digest()).update(String(height)).digest();
-  const size = stalling() ? STALL_BYTES : 4096;
+  const size = catchingUp ? STALL_BYTES : 4096;
   writeSync(store, Buffer.concat([header, Buffer.alloc(size - header.length, height % 256)]));
   if (durable) fsyncSync(store);
   parent = header;

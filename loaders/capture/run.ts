@@ -10,9 +10,6 @@ import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {capturesDir, isBundleId, type Kind} from "../bundle.js";
 import {sha256} from "../hash.js";
-import {readLines} from "../lines.js";
-import {Collector} from "../collect.js";
-import {PerfScriptParser} from "../parse/perf-script.js";
 import {type BpftraceVersion, bpftraceVersion, hasTracepoint, osPrettyName, perfWorks, preflight, run} from "./environment.js";
 import {ArgumentError, type Target, type TargetSpec, resolveTarget} from "./target.js";
 
@@ -34,7 +31,8 @@ const PLANS: Plan[] = [
   {name: "bio", file: "02-bio-latency.txt", kind: "bio", program: "bio", source: "bpfbook bio.bt", tracepoints: [["block", "block_rq_issue"], ["block", "block_rq_complete"]]},
   {name: "offcpu", file: "03-offcpu.txt", kind: "offcpu", program: "offcpu", source: "bpfbook offcpu.bt", tracepoints: [["sched", "sched_switch"]]},
   {name: "syscalls", file: "04-writepath-syscalls.txt", kind: "syscalls", program: "syscalls", source: "bpfbook syscalls.bt", tracepoints: [["syscalls", "sys_enter_write"], ["syscalls", "sys_enter_pwrite64"], ["syscalls", "sys_enter_writev"]]},
-  {name: "oncpu", file: "05-oncpu.folded", kind: "oncpu", program: "perf", source: "folded stacks", tracepoints: []}
+  // perf script text, not folded stacks: every sample keeps its time (the samples table).
+  {name: "oncpu", file: "05-oncpu.perf-script.txt", kind: "oncpu", program: "perf", source: "perf script", tracepoints: []}
 ];
 
 export interface CaptureOptions {
@@ -121,8 +119,9 @@ export async function capture(options: CaptureOptions): Promise<{dir: string; fi
     } else {
       const name = plan.program === "perf" ? "oncpu" : plan.program;
       if (plan.program === "perf") {
-        record.file = plan.file.replace(/\.folded$/, ".txt");
+        record.file = "05-oncpu.txt";
         record.tool = "bpftrace";
+        record.source = "bpftrace profile";
       }
       record.program = programText(name, version, {PID: target.pid, DURATION: duration});
       const programFile = join(tmpdir(), `bpfbook-${name}-${process.pid}.bt`);
@@ -159,7 +158,7 @@ export async function capture(options: CaptureOptions): Promise<{dir: string; fi
       const {code, ended} = await r.done;
       r.record.exit_status = code;
       r.record.window_s = Math.min(Math.round((ended - r.began) / 100) / 10, duration);
-      if (r.perfData) await collapsePerf(r.perfData, join(dir, r.record.file), join(dir, r.record.stderr_file!));
+      if (r.perfData) await perfScript(r.perfData, join(dir, r.record.file), join(dir, r.record.stderr_file!));
       r.record.status = interrupted ? "interrupted" : code === 0 ? "ok" : "failed";
       r.record.probes = attachedProbes(join(dir, r.record.file));
       if (code !== 0 && !interrupted) r.record.reason = `exit ${code}; see ${r.record.stderr_file}`;
@@ -189,21 +188,13 @@ function attachedProbes(path: string): number | null {
   }
 }
 
-/** `perf script` of the recording, collapsed to folded stacks in TypeScript. */
-async function collapsePerf(perfData: string, out: string, stderrFile: string): Promise<void> {
-  const script = join(tmpdir(), `bpfbook-perf-script-${process.pid}.txt`);
-  const fd = openSync(script, "w");
+/** The recording as `perf script` text: every sample with its time, CPU, thread and stack. */
+async function perfScript(perfData: string, out: string, stderrFile: string): Promise<void> {
+  const fd = openSync(out, "w");
   const err = openSync(stderrFile, "a");
   await new Promise<void>((r) => spawn("perf", ["script", "-i", perfData], {stdio: ["ignore", fd, err]}).on("exit", () => r()).on("error", () => r()));
   closeSync(fd);
   closeSync(err);
-  const rows = new Collector();
-  const parser = new PerfScriptParser({capture_id: "capture", file: "perf-script"}, rows);
-  if (existsSync(script)) for await (const line of readLines(script)) parser.push(line);
-  parser.end();
-  const lines = rows.rows("stacks").map((s) => `${[s.key as string, ...(s.frames as string[])].join(";")} ${s.value}`);
-  writeFileSync(out, lines.length ? lines.join("\n") + "\n" : "");
-  rmSync(script, {force: true});
   rmSync(perfData, {force: true});
 }
 
