@@ -8,7 +8,7 @@ import {capturesDir, isBundleId, siteBundles} from "./bundle.js";
 import {tablesFor} from "./cache.js";
 import {findingsForTables, openTables} from "./findings/node.js";
 import {sqlString} from "./sql.js";
-import {type Profile, buildFlameTree, encodeFlameFile, findingSpec, profileOf} from "./findings/index.js";
+import {type Profile, TIMELINE_QUERIES, buildFlameTree, encodeFlameFile, encodeTimeline, findingSpec, profileOf, timelineOf} from "./findings/index.js";
 import type {TableName} from "./model.js";
 
 /** Writes what `make` builds from the `--bundle` bundle's tables to stdout, or fails naming the bundle. */
@@ -56,6 +56,20 @@ export function emitProfile(argv = process.argv.slice(2)): Promise<void> {
  */
 export function emitFlameTree(argv = process.argv.slice(2)): Promise<void> {
   return emitForBundle(argv, async (dir) => Buffer.from(encodeFlameFile(buildFlameTree(await hotspotProfile(dir)))));
+}
+
+/** Every timed on-CPU sample as a time and a stack (loaders/findings/timeline.ts), for the sub-second heat map and range flame graphs. */
+export function emitTimeline(argv = process.argv.slice(2)): Promise<void> {
+  return emitForBundle(argv, async (dir) => {
+    const db = await openTables(dir);
+    try {
+      const samples = await db.query(TIMELINE_QUERIES.samples);
+      const stacks = await db.query(TIMELINE_QUERIES.stacks);
+      return Buffer.from(encodeTimeline(timelineOf(samples, stacks)));
+    } finally {
+      db.close();
+    }
+  });
 }
 
 export interface BundleSummary {

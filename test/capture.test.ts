@@ -44,7 +44,7 @@ async function captureDemo(mode: "--fsync" | "--no-fsync") {
   try {
     await new Promise((r) => setTimeout(r, 2500));
     const out = join(tempDir("cap"), `demo${mode}`);
-    const r = await cli(["capture", "--pid", String(demo.pid), "--duration", "5", "--out", out]);
+    const r = await cli(["capture", "--pid", String(demo.pid), "--duration", "8", "--out", out]);
     assert.equal(r.status, 0, r.stderr);
     return out;
   } finally {
@@ -52,7 +52,7 @@ async function captureDemo(mode: "--fsync" | "--no-fsync") {
   }
 }
 
-test("a 5-second capture of the demo in fsync mode converts cleanly and finds its fsyncs and on-CPU samples", {skip}, async () => {
+test("an 8-second capture of the demo in fsync mode converts cleanly and finds its fsyncs and timed on-CPU samples", {skip}, async () => {
   const bundle = await captureDemo("--fsync");
   const tables = join(tempDir("cap-tables"), "t");
   const summary = await convertToParquet(bundle, tables);
@@ -63,14 +63,21 @@ test("a 5-second capture of the demo in fsync mode converts cleanly and finds it
   assert.equal(fsync.verdict, "target fsyncs");
   assert.ok(Number(fsync.metrics.window_s) > 4, "the window comes from the manifest");
   const db = await openTables(tables);
-  const [oncpu] = await db.query(`SELECT sum(value) AS samples FROM stacks s JOIN captures c USING (capture_id, file) WHERE c.kind = 'oncpu' AND s.frames[1] = '${DEMO_COMM}'`);
-  // The programs print every second: the fsync histograms keep their time.
+  const [oncpu] = await db.query(`SELECT sum(value) AS samples FROM stacks s JOIN captures c USING (capture_id, file) WHERE c.kind = 'oncpu' AND s.key = '${DEMO_COMM}'`);
+  // The programs print every second: the fsync histograms keep their time; perf script keeps each sample's.
   const [times] = await db.query(`SELECT count(DISTINCT t_s)::INTEGER AS n FROM fsync_latency`);
+  const [timed] = await db.query(`SELECT count(*)::INTEGER AS samples, count(DISTINCT t_s)::INTEGER AS times, count(DISTINCT floor(t_s))::INTEGER AS seconds FROM oncpu_samples WHERE thread = '${DEMO_COMM}'`);
   db.close();
   assert.ok(Number(oncpu.samples) > 0, "on-CPU samples of the demo");
-  assert.ok(Number(times.n) >= 4, `fsync histograms in ${times.n} distinct seconds of a 5 s capture`);
-  const [bursts] = (await findingsForTables(tables)).filter((f) => f.id === "latency.bursts");
-  assert.ok(Number(bursts.metrics.intervals) >= 4, `latency.bursts sees ${bursts.metrics.intervals} intervals`);
+  assert.ok(Number(times.n) >= 5, `fsync histograms in ${times.n} distinct seconds of an 8 s capture`);
+  assert.equal(timed.samples, oncpu.samples, "every sample of the profile has its time");
+  assert.ok(Number(timed.times) >= Number(timed.samples) - 1, `${timed.times} distinct times for ${timed.samples} samples`);
+  assert.ok(Number(timed.seconds) >= 5, `samples in ${timed.seconds} distinct seconds`);
+  const found = await findingsForTables(tables);
+  const bursts = found.find((f) => f.id === "latency.bursts")!;
+  assert.ok(Number(bursts.metrics.intervals) >= 5, `latency.bursts sees ${bursts.metrics.intervals} intervals`);
+  const phases = found.find((f) => f.id === "cpu.phases")!;
+  assert.ok(Number(phases.metrics.seconds) >= 5, `cpu.phases sees ${phases.metrics.seconds} seconds`);
 });
 
 test("the same capture of the demo in no-fsync mode finds no fsync by the target", {skip}, async () => {

@@ -8,6 +8,8 @@ import {join, relative} from "node:path";
 import {after, before, test} from "node:test";
 import type {Browser} from "playwright-core";
 import {type Override, serve} from "../scripts/serve.js";
+import {convertToParquet} from "../loaders/convert.js";
+import {openTables} from "../loaders/findings/node.js";
 import {launch, visit} from "./browser.js";
 import {REFERENCE, REFERENCE_WINDOWS, tempDir} from "./helpers.js";
 
@@ -195,6 +197,38 @@ test("flame graph on 100k unique stacks: drawn, zoom and search work", async () 
   await page.locator(".flamegraph input").fill("blake3::");
   const text = await page.locator(".flamegraph-status").innerText();
   assert.match(text, /samples match \(\d+\.\d%\)/);
+  await page.close();
+});
+
+test("on-CPU over time: the demo's sub-second heat map; a selected range redraws the flame graph from its samples and lives in the URL", async () => {
+  // The samples per range, counted here in SQL from the converted tables, not by the page's code.
+  const tables = join(tempDir("heat"), "t");
+  await convertToParquet(join("data", "captures", "demo-fsync"), tables);
+  const db = await openTables(tables);
+  const inRange = async (from: number, to: number) => Number((await db.query(`SELECT count(*) AS n FROM oncpu_samples WHERE t_s >= ${from} AND t_s < ${to}`))[0].n);
+  const [{seconds, total}] = await db.query(`SELECT floor(max(t_s))::INTEGER + 1 AS seconds, count(*) AS total FROM oncpu_samples`);
+  const {page, failures} = await visit(browser, origin, "/captures/demo-fsync/oncpu", {ready: ".subsecond-heatmap canvas"});
+  assert.deepEqual(failures, []);
+  const heading = () => page.locator("h3", {hasText: /samples$/}).innerText();
+  assert.equal(await heading(), `The whole profile: ${Number(total).toLocaleString("en-US")} samples`);
+  const canvas = page.locator(".subsecond-heatmap canvas");
+  const box = (await canvas.boundingBox())!;
+  const cell = {w: box.width / Number(seconds), h: (box.height - 18) / 50};
+  // Second 5, from its first slice to its last: the range 5.00–6.00 s.
+  await canvas.click({position: {x: 5.5 * cell.w, y: cell.h / 2}});
+  await canvas.click({position: {x: 5.5 * cell.w, y: 49.5 * cell.h}});
+  await page.waitForFunction(() => location.search.includes("from="));
+  assert.match(page.url(), /\?from=5\.00&to=6\.00$/);
+  assert.equal(await heading(), `5.00–6.00 s: ${(await inRange(5, 6)).toLocaleString("en-US")} samples`);
+  assert.ok((await page.locator(".flamegraph canvas").count()) >= 2, "the range's flame graph is drawn");
+  // A link with a range opens on it.
+  await page.goto(`${origin}/captures/demo-fsync/oncpu?from=0.40&to=2.20`);
+  await page.locator("h3", {hasText: /^0\.40–2\.20 s/}).waitFor();
+  assert.equal(await heading(), `0.40–2.20 s: ${(await inRange(0.4, 2.2)).toLocaleString("en-US")} samples`);
+  await page.locator(".subsecond-heatmap button").click();
+  await page.locator("h3", {hasText: /^The whole profile/}).waitFor();
+  assert.doesNotMatch(page.url(), /from=/);
+  db.close();
   await page.close();
 });
 

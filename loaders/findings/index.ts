@@ -6,6 +6,7 @@ import {diskLatency} from "./disk.js";
 import {durabilityFsync} from "./durability.js";
 import {loggingWrites} from "./logging.js";
 import {offcpuBreakdown} from "./offcpu.js";
+import {cpuPhases} from "./phases.js";
 import {dataQuality} from "./quality.js";
 import type {Finding, FindingSpec, Metrics, Query, QueryRow} from "./types.js";
 
@@ -17,13 +18,14 @@ export {quantileBucket} from "./histogram.js";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnySpec = FindingSpec<string, any>;
 
-export const findings: AnySpec[] = [durabilityFsync, diskLatency, latencyBursts, loggingWrites, offcpuBreakdown, cpuHotspots, dataQuality];
+export const findings: AnySpec[] = [durabilityFsync, diskLatency, latencyBursts, loggingWrites, offcpuBreakdown, cpuHotspots, cpuPhases, dataQuality];
 export {CPU_CATEGORIES, cpuProfile} from "./cpu.js";
 export {OFFCPU_RULES, classifyStack} from "./offcpu.js";
 export {LOCAL_NVME_MAX_US, NETWORK_MIN_US} from "./disk.js";
 export * from "./flame-tree.js";
+export * from "./timeline.js";
 export {MIN_SAMPLES, sharesDiffer, wilson} from "./interval.js";
-export {createViewStatements, viewDefinitions} from "../evidence/views.js";
+export {createViewStatements, emptyTableStatements, viewDefinitions} from "../evidence/views.js";
 
 export async function runFinding<Q extends string, M extends Metrics>(spec: FindingSpec<Q, M>, query: Query): Promise<Finding> {
   const names = Object.keys(spec.queries) as Q[];

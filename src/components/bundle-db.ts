@@ -2,7 +2,7 @@
 // would be downloaded at run time): parquet-wasm reads each file into Arrow through
 // FileAttachment.parquet(), and the Arrow tables are registered with DuckDBClient.of.
 import {DuckDBClient} from "npm:@observablehq/duckdb";
-import {createViewStatements} from "./findings.generated.js";
+import {createViewStatements, emptyTableStatements} from "./findings.generated.js";
 
 interface Attachment {
   name: string;
@@ -28,8 +28,9 @@ export async function openBundle(attachments: Record<string, Attachment>): Promi
     })
   );
   const client = await DuckDBClient.of(Object.fromEntries(entries));
-  // The evidence views (loaders/evidence/views.ts) over the tables, as in Node.
-  for (const statement of createViewStatements()) await client.query(statement);
+  // The evidence views (loaders/evidence/views.ts) over the tables, as in Node; tables the
+  // page did not load are empty.
+  for (const statement of [...emptyTableStatements(Object.keys(attachments)), ...createViewStatements()]) await client.query(statement);
   return {
     client,
     async query(sql: string) {
