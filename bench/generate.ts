@@ -26,11 +26,11 @@ const depth = (i: number) => 6 + (i % 14);
 
 type Chunk = (i: number) => string;
 
-async function writeUntil(path: string, bytes: number, header: string, chunk: Chunk, footer = ""): Promise<number> {
+async function writeUntil(path: string, bytes: number, header: string, chunk: Chunk, footer = "", done = () => false): Promise<number> {
   const out = createWriteStream(path);
   let written = 0;
   let buffer = header;
-  for (let i = 0; written + buffer.length < bytes; i++) {
+  for (let i = 0; written + buffer.length < bytes && !done(); i++) {
     buffer += chunk(i);
     if (buffer.length > 1 << 20) {
       written += buffer.length;
@@ -62,6 +62,30 @@ export function perfScript(path: string, bytes: number): Promise<number> {
     const frames = Array.from({length: depth(i)}, (_, d) => `\t    ${(0x7f0000 + i * 64 + d).toString(16)} ${frame(i, d)}+0x${(n % 255).toString(16)} (/usr/bin/qfc-node)\n`);
     return `${comm} ${1000 + (i % 7)}/${2000 + (i % 31)} [00${n % 2}] ${(1476 + n / 99).toFixed(6)}:   10101010 cpu-clock:ppp: \n${frames.reverse().join("")}\n`;
   });
+}
+
+/**
+ * `perf script` with `samples` samples over `seconds`, short stacks (3–6 frames, 2,000
+ * distinct) so a million samples stay a few hundred MB; every fifth second is twice as
+ * busy, as a periodic phase would be.
+ */
+export function timedPerfScript(path: string, samples: number, seconds: number): Promise<number> {
+  // Times rise evenly, with a doubled rate in every fifth second.
+  const weight = (s: number) => (s % 5 === 4 ? 2 : 1);
+  const total = Array.from({length: seconds}, (_, s) => weight(s)).reduce((a, b) => a + b, 0);
+  const per = samples / total;
+  const times: number[] = [];
+  for (let s = 0; s < seconds; s++) {
+    const n = Math.round(per * weight(s));
+    for (let k = 0; k < n; k++) times.push(s + k / n);
+  }
+  let n = 0;
+  return writeUntil(path, Infinity, "", () => {
+    if (n >= times.length) return "";
+    const i = n % 2000;
+    const frames = Array.from({length: 3 + (i % 4)}, (_, d) => `\t    ${(0x7f0000 + i * 64 + d).toString(16)} ${frame(i, d)}+0x1 (/usr/bin/qfc-node)\n`);
+    return `${COMMS[i % COMMS.length]} ${1000 + (i % 7)}/${2000 + (i % 31)} [00${n % 4}] ${(5000 + times[n++]).toFixed(6)}:   10101010 cpu-clock:ppp: \n${frames.reverse().join("")}\n`;
+  }, "", () => n >= times.length);
 }
 
 /** bpftrace text: per-thread stacks as map keys, latency histograms and counters. */

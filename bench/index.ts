@@ -3,7 +3,8 @@
 //   --sizes 10,100,1000   input sizes in MB for the convert benchmark
 //   --builds 1,10,50      bundle counts for the build benchmark
 //   --runs 3              page loads per bundle (the median is reported)
-//   --only convert|pages|build
+//   --samples 1000000     timed samples for the range-selection benchmark
+//   --only convert|pages|range|build
 import {mkdtempSync, rmSync} from "node:fs";
 import {cpus, totalmem, tmpdir} from "node:os";
 import {join} from "node:path";
@@ -11,12 +12,14 @@ import {parseArgs} from "node:util";
 import {benchBuild} from "./build.js";
 import {benchConvert} from "./convert.js";
 import {benchPages} from "./pages.js";
+import {benchRange} from "./range.js";
 
 const {values} = parseArgs({
   options: {
     sizes: {type: "string", default: "10,100,1000"},
     builds: {type: "string", default: "1,10,50"},
     runs: {type: "string", default: "3"},
+    samples: {type: "string", default: "1000000"},
     only: {type: "string"}
   }
 });
@@ -54,6 +57,13 @@ try {
         ["bundle", "first finding ms", "flame graph drawn ms", "whole tree ms", "draw ms", "zoom ms", "search ms"],
         rows.map((r) => [r.bundle, f(r.firstFindingMs, 0), f(r.flameDrawnMs, 0), f(r.wholeTreeMs, 0), f(r.drawMs, 0), f(r.zoomMs, 1), f(r.searchMs, 0)])
       )
+    );
+  }
+  if (wants("range")) {
+    const r = await benchRange(work, Number(values.samples), Number(values.runs), log);
+    out.push(
+      "## Time-range selection (On-CPU page, headless Chromium, median)",
+      table(["timed samples", "seconds", "heat map drawn ms (from navigation)", "range selected → flame graph drawn ms"], [[r.samples.toLocaleString("en-US"), r.seconds, f(r.heatmapMs, 0), f(r.selectMs, 0)]])
     );
   }
   if (wants("build")) {

@@ -2,7 +2,7 @@
 import {spawnSync} from "node:child_process";
 import {cpSync, mkdirSync, readdirSync, statSync} from "node:fs";
 import {join} from "node:path";
-import {folded} from "./generate.js";
+import {folded, timedPerfScript} from "./generate.js";
 
 /** `npm run build` over `captures` into `dist`, with its own conversion cache; seconds taken. */
 export function build(captures: string, dist: string, cache: string): number {
@@ -29,4 +29,11 @@ export async function uniqueStacksBundle(dir: string, n: number): Promise<void> 
   cpSync(join("data", "captures", "demo-fsync", "00-context.txt"), join(dir, "00-context.txt"));
   // Lines run 180–700 bytes; generate well past n lines, since `unique` wraps at n.
   await folded(join(dir, "05-oncpu.folded"), n * 460, n);
+}
+
+/** A bundle whose perf script profile holds `samples` timed samples over `seconds`. */
+export async function timedSamplesBundle(dir: string, samples: number, seconds: number): Promise<void> {
+  mkdirSync(dir, {recursive: true});
+  cpSync(join("data", "captures", "demo-fsync", "00-context.txt"), join(dir, "00-context.txt"));
+  await timedPerfScript(join(dir, "05-oncpu.perf-script.txt"), samples, seconds);
 }

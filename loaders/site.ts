@@ -121,7 +121,19 @@ export async function compareData(dir = capturesDir()) {
         WHERE file = ${sqlString(String(file("disk.latency")))} AND class IS NULL GROUP BY ALL ORDER BY lo NULLS FIRST`);
       const stacks = await db.query(`SELECT frames, sum(samples)::DOUBLE AS samples FROM oncpu_stacks
         WHERE file = ${sqlString(String(file("cpu.hotspots")))} GROUP BY frames ORDER BY samples DESC LIMIT 20000`);
-      out.push({id, findings, bio, stacks});
+      // Each capture's rates by seconds from its own start, so two bundles line up by relative time.
+      const fsync = await db.query(`SELECT t_s, sum(calls)::DOUBLE AS value FROM fsync_calls
+        WHERE file = ${sqlString(String(file("durability.fsync")))} AND t_s IS NOT NULL GROUP BY t_s ORDER BY t_s`);
+      const series = (fid: string) => (findings.find((f) => f.id === fid)?.metrics.series ?? []) as Record<string, number | null>[];
+      const timeline = [
+        ...fsync.map((r) => ({metric: "fsync calls", t_s: Number(r.t_s), value: Number(r.value)})),
+        ...series("latency.bursts").flatMap((r) => [
+          {metric: "block I/Os", t_s: Number(r.t_s), value: Number(r.ios)},
+          {metric: "block I/O p99 (ms, bucket top)", t_s: Number(r.t_s), value: Number(r.p99_hi_us ?? r.p99_lo_us) / 1000}
+        ]),
+        ...series("cpu.phases").map((r) => ({metric: "on-CPU samples", t_s: Number(r.second), value: Number(r.samples)}))
+      ];
+      out.push({id, findings, bio, stacks, timeline});
     } finally {
       db.close();
     }

@@ -1,0 +1,71 @@
+// The On-CPU page's time-range selection on a large timed profile, in headless Chromium:
+// from the click that ends a range to its flame graph drawn (the range's samples summed
+// per stack, the tree built, the canvas painted), and the heat map's first paint.
+import {join} from "node:path";
+import {serve} from "../scripts/serve.js";
+import {launch} from "../test/browser.js";
+import {build, timedSamplesBundle} from "./site.js";
+
+export interface RangeRow {
+  samples: number;
+  seconds: number;
+  heatmapMs: number;
+  selectMs: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchRange(work: string, samples: number, runs: number, log: (s: string) => void): Promise<RangeRow> {
+  const seconds = 100;
+  const captures = join(work, "captures-range");
+  log(`generating ${samples.toLocaleString("en-US")} timed samples over ${seconds} s…`);
+  await timedSamplesBundle(join(captures, "timed"), samples, seconds);
+  log("building the site for the range benchmark…");
+  const dist = join(work, "dist-range");
+  build(captures, dist, join(work, "cache-range"));
+  const server = await serve(dist);
+  const address = server.address();
+  const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  const browser = await launch();
+  const heatmap: number[] = [];
+  const select: number[] = [];
+  try {
+    for (let run = 0; run < runs; run++) {
+      log(`range selection: run ${run + 1} of ${runs}`);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.addInitScript(`new MutationObserver(() => {
+        if (!window.__heatmap && document.querySelector(".subsecond-heatmap canvas")) window.__heatmap = performance.now();
+      }).observe(document, {subtree: true, childList: true});`);
+      await page.goto(`${origin}/captures/timed/oncpu`);
+      await page.waitForFunction(() => (window as any).__heatmap, null, {timeout: 300_000, polling: 50});
+      heatmap.push(await page.evaluate(() => (window as any).__heatmap as number));
+      await page.waitForLoadState("networkidle");
+      // Seconds 20 to 70 (half the samples): the first click, then the timed second one.
+      const ms = await page.locator(".subsecond-heatmap canvas").evaluate(async (canvas: HTMLCanvasElement, columns: number) => {
+        const box = canvas.getBoundingClientRect();
+        const cell = box.width / columns;
+        const click = (column: number, y: number) => canvas.dispatchEvent(new MouseEvent("click", {clientX: box.left + (column + 0.5) * cell, clientY: box.top + y, bubbles: true}));
+        click(20 + run, 1);
+        const before = new Set(Array.from(document.querySelectorAll(".flamegraph canvas")));
+        const drawn = new Promise<number>((resolve) => {
+          const check = () => {
+            const fresh = Array.from(document.querySelectorAll<HTMLCanvasElement>(".flamegraph canvas[data-draw-ms]")).find((c) => !before.has(c));
+            if (fresh) resolve(performance.now());
+            else requestAnimationFrame(check);
+          };
+          check();
+        });
+        const started = performance.now();
+        click(70 + run, box.height - 20);
+        return (await drawn) - started;
+      }, seconds);
+      select.push(ms);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  return {samples, seconds, heatmapMs: median(heatmap), selectMs: median(select)};
+}
