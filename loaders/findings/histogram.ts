@@ -37,3 +37,40 @@ export function quantileBucket(buckets: Bucket[], q: number): QuantileBucket | n
 export function total(buckets: Bucket[]): number {
   return buckets.reduce((s, b) => s + b.count, 0);
 }
+
+export interface HeatCell {
+  t_s: number;
+  lo: number | null;
+  hi: number | null;
+  count: number;
+  /** The cell's share of its interval's events. */
+  share: number;
+}
+
+export interface IntervalQuantile {
+  t_s: number;
+  quantile: string;
+  lo: number | null;
+  hi: number | null;
+}
+
+/**
+ * A latency heat map from per-interval buckets (time × bucket, colour = count), with the
+ * bucket holding each interval's p50 and p99: the rows of any histogram source's view.
+ */
+export function intervalHeatmap(rows: {t_s: number; lo: number | null; hi: number | null; count: number}[]): {cells: HeatCell[]; quantiles: IntervalQuantile[]} {
+  const byT = new Map<number, Bucket[]>();
+  for (const r of rows) byT.set(r.t_s, [...(byT.get(r.t_s) ?? []), {lo: r.lo, hi: r.hi, count: r.count}]);
+  const cells: HeatCell[] = [];
+  const quantiles: IntervalQuantile[] = [];
+  for (const [t_s, buckets] of [...byT].sort((a, b) => a[0] - b[0])) {
+    buckets.sort((a, b) => (a.lo ?? -Infinity) - (b.lo ?? -Infinity));
+    const n = total(buckets);
+    for (const b of buckets) if (b.count > 0) cells.push({t_s, lo: b.lo, hi: b.hi, count: b.count, share: b.count / n});
+    for (const [quantile, q] of [["p50", 0.5], ["p99", 0.99]] as const) {
+      const at = quantileBucket(buckets, q);
+      if (at) quantiles.push({t_s, quantile, lo: at.lo, hi: at.hi});
+    }
+  }
+  return {cells, quantiles};
+}

@@ -1,5 +1,6 @@
 // vega-lite chart helpers for bpftrace histograms.
 import vl from "observablehq:stdlib/vega-lite";
+import {format} from "./findings.generated.js";
 
 export interface BucketRow {
   lo: number | null;
@@ -68,20 +69,26 @@ export function logHistogramChart(rows: {series: string; lo: number; count: numb
  * colour the I/Os in that cell, tooltip with the count and its share of the interval;
  * a line marks each interval's p99 bucket.
  */
+/** Time × latency bucket, colour = count, with dashed lines through the buckets holding each interval's p50 and p99 (intervalHeatmap). */
 export function heatmapChart(
-  cells: {t_s: number; label: string; order: number; count: number; share: number}[],
-  p99: {t_s: number; label: string; order: number}[],
-  {title = "", width = 560} = {}
+  {cells, quantiles}: {cells: {t_s: number; lo: number | null; hi: number | null; count: number; share: number}[]; quantiles: {t_s: number; quantile: string; lo: number | null; hi: number | null}[]},
+  {title = "", width = 560, what = "I/Os", yTitle = "service-time bucket"} = {}
 ): Promise<HTMLElement> {
-  const y = vl.y().fieldO("label").sort({field: "order", order: "descending"}).title("service-time bucket");
+  // Buckets in order of their lower bound (open below first), labelled as printed.
+  const levels = [...new Set(cells.map((c) => c.lo))].sort((a, b) => (a ?? -Infinity) - (b ?? -Infinity));
+  const label = (lo: number | null, hi: number | null) => format.durationRange(lo, hi);
+  const y = vl.y().fieldO("label").sort({field: "order", order: "descending"}).title(yTitle);
   const x = vl.x().fieldO("t_s").title("seconds from the first interval");
   return vl
     .layer(
       vl
         .markRect({tooltip: true})
-        .data(cells)
-        .encode(x, y, vl.color().fieldQ("count").scale({type: "log", scheme: "oranges"}).title("I/Os"), vl.tooltip([{field: "t_s", title: "s"}, {field: "label", title: "bucket"}, {field: "count"}, {field: "share", format: ".1%", title: "share of the interval"}])),
-      vl.markLine({color: "#333", point: true}).data(p99).encode(x, y)
+        .data(cells.map((c) => ({...c, label: label(c.lo, c.hi), order: levels.indexOf(c.lo)})))
+        .encode(x, y, vl.color().fieldQ("count").scale({type: "log", scheme: "oranges"}).title(what), vl.tooltip([{field: "t_s", title: "s"}, {field: "label", title: "bucket"}, {field: "count", title: what}, {field: "share", format: ".1%", title: "share of the interval"}])),
+      vl
+        .markLine({point: true})
+        .data(quantiles.map((q) => ({...q, label: label(q.lo, q.hi), order: levels.indexOf(q.lo)})))
+        .encode(x, y, vl.strokeDash().fieldN("quantile").title("bucket holding"), vl.color().value("#333"), vl.detail().fieldN("quantile"))
     )
     .title(title)
     .width(width)
