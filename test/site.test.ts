@@ -180,6 +180,12 @@ test("the embedded demo captures: the same code gives opposite durability verdic
   assert.match(sentences["demo-fsync"], /demo-validator's threads called fsync\/fdatasync [\d,]+ times in 15 s \([\d.]+\/s\)/);
   assert.match(sentences["demo-nofsync"], /target never fsyncs/i);
   assert.match(sentences["demo-nofsync"], /demo-validator's threads \(demo-validator\) called fsync\/fdatasync 0 times in 15 s/);
+  // Recorded with a stall (1 MB blocks and triple hashing) in one second of every five: it
+  // shows as block-I/O bursts and as a CPU phase every 5 s.
+  const json = JSON.parse(readFileSync(join(dist, "captures", "demo-fsync", "findings.json"), "utf8"));
+  const byId = Object.fromEntries(json.findings.map((f: {id: string}) => [f.id, f]));
+  assert.ok(byId["latency.bursts"].metrics.bursts.length >= 1, byId["latency.bursts"].narrative);
+  assert.equal(byId["cpu.phases"].metrics.period_s, 5, byId["cpu.phases"].narrative);
 });
 
 test("flame graph on 100k unique stacks: drawn, zoom and search work", async () => {
