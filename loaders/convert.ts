@@ -18,6 +18,7 @@ import {FoldedParser} from "./parse/folded.js";
 import {type BulkTarget, convertFoldedInBulk} from "./parse/folded-bulk.js";
 import {PerfScriptParser} from "./parse/perf-script.js";
 import {ParquetWriter} from "./parquet.js";
+import type {Progress} from "./progress.js";
 
 export interface FileSummary extends LineCounts {
   file: string;
@@ -99,10 +100,15 @@ class FingerprintSink implements RowSink {
 const canBulk = (sink: RowSink): sink is RowSink & BulkTarget => "addBulkRows" in sink;
 
 /** Parses every file of the bundle into `sink`; large plain folded files go to DuckDB whole when the sink allows. */
-export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true, targets = [] as string[]} = {}): Promise<ConvertSummary> {
+export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true, targets = [] as string[], progress = undefined as Progress | undefined} = {}): Promise<ConvertSummary> {
   const summaries: FileSummary[] = [];
   let facts: ContextFacts | null = null;
-  for (const file of bundle.files) {
+  const sizes = bundle.files.map((f) => statSync(f.path).size);
+  progress?.start(`converting ${bundle.id}`, sizes.reduce((a, b) => a + b, 0));
+  let before = 0; // bytes of the files already converted
+  let lines = 0;
+  for (const [index, file] of bundle.files.entries()) {
+    progress?.label(file.file);
     const ref = {capture_id: bundle.id, file: file.file};
     const summary = (meta: ParseResult, rows: Record<TableName, number>, fp: Fingerprint, toolLines: string[] = []): FileSummary => {
       // The manifest names a tool or kind where content cannot tell; else the content decides.
@@ -122,14 +128,27 @@ export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true,
     const inBulk = bulk && file.format === "folded" && canBulk(sink) ? await convertFoldedInBulk(sink, file.path, ref) : null;
     if (inBulk) {
       summaries.push(summary(inBulk, {...noRows(), ...inBulk.rows}, {format: "folded", banners: [], maps: [], headers: [], keyNames: []}));
-      continue;
+    } else {
+      const counting = new CountingSink(sink);
+      const fingerprint = new FingerprintSink(counting, file.format);
+      const parser = parserFor(file.format, ref, fingerprint);
+      let at = 0; // the line number reached, for progress
+      const onChunk = progress ? (bytes: number) => progress.update(before + bytes, lines + at) : undefined;
+      await forEachLine(
+        file.path,
+        (line) => {
+          at = line.no;
+          parser.push(line);
+        },
+        undefined,
+        onChunk
+      );
+      if (parser instanceof ContextParser) facts = parser.facts;
+      summaries.push(summary(parser.end(), counting.rows, fingerprint.fp, fingerprint.toolLines));
     }
-    const counting = new CountingSink(sink);
-    const fingerprint = new FingerprintSink(counting, file.format);
-    const parser = parserFor(file.format, ref, fingerprint);
-    await forEachLine(file.path, (line) => parser.push(line));
-    if (parser instanceof ContextParser) facts = parser.facts;
-    summaries.push(summary(parser.end(), counting.rows, fingerprint.fp, fingerprint.toolLines));
+    before += sizes[index];
+    lines += summaries[summaries.length - 1].lines;
+    progress?.update(before, lines);
   }
   for (const [i, file] of bundle.files.entries()) {
     sink.emit("captures", captureRow(bundle, file, facts, summaries[i], targets));
@@ -227,11 +246,15 @@ function captureRow(bundle: Bundle, file: BundleFile, facts: ContextFacts | null
 export class UnrecognizedFileError extends Error {}
 
 /** Converts a bundle folder to Parquet tables in `outDir`; throws naming file and line if a file is not what it claims. */
-export async function convertToParquet(bundleDir: string, outDir: string, {strict = true, bulk = true, targets = [] as string[]} = {}): Promise<ConvertSummary> {
+export async function convertToParquet(
+  bundleDir: string,
+  outDir: string,
+  {strict = true, bulk = true, targets = [] as string[], progress = undefined as Progress | undefined} = {}
+): Promise<ConvertSummary> {
   const bundle = readBundle(bundleDir);
   const writer = await ParquetWriter.open();
   try {
-    const summary = await convertBundle(bundle, writer, {bulk, targets});
+    const summary = await convertBundle(bundle, writer, {bulk, targets, progress});
     if (strict) {
       const bad = summary.files.find((f) => !f.recognized && f.lines > 0);
       if (bad) {
@@ -241,11 +264,14 @@ export async function convertToParquet(bundleDir: string, outDir: string, {stric
         );
       }
     }
+    progress?.label("writing Parquet tables");
     await writer.writeTo(outDir);
     return summary;
   } catch (error) {
     writer.close();
     throw error;
+  } finally {
+    progress?.stop();
   }
 }
 

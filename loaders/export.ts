@@ -4,6 +4,7 @@
 // kind, pruning by host and capture from the path. Each part is written beside its final
 // name and renamed into place: a failed export never leaves a partial part.
 
+import type {Progress} from "./progress.js";
 import {DuckDBInstance} from "@duckdb/node-api";
 import {mkdirSync, renameSync, rmSync} from "node:fs";
 import {join} from "node:path";
@@ -33,12 +34,14 @@ export function partitionValue(value: string | null): string {
   return escaped.slice(0, 200);
 }
 
-export async function exportBundles(bundleDirs: string[], to: string): Promise<ExportedPart[]> {
+export async function exportBundles(bundleDirs: string[], to: string, progress?: Progress): Promise<ExportedPart[]> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   const parts: ExportedPart[] = [];
+  progress?.start("exporting", bundleDirs.length);
   try {
-    for (const dir of bundleDirs) {
+    for (const [done, dir] of bundleDirs.entries()) {
+      progress?.update(done);
       const bundle = readBundle(dir);
       const tables = await tablesFor(bundle.dir);
       const source = (table: string) => `read_parquet(${sqlString(join(tables, `${table}.parquet`))})`;
@@ -60,7 +63,9 @@ export async function exportBundles(bundleDirs: string[], to: string): Promise<E
         parts.push({table, host, capture: bundle.id, path, rows: Number(counted.getRowObjectsJS()[0].n)});
       }
     }
+    progress?.update(bundleDirs.length);
   } finally {
+    progress?.stop();
     connection.closeSync();
     instance.closeSync();
   }

@@ -4,6 +4,7 @@
 // outside the bundle or are not plain files, caps sizes, times out, and re-reads what it
 // wrote to verify it.
 
+import type {Progress} from "./progress.js";
 import {createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, copyFileSync, writeFileSync} from "node:fs";
 import {get as httpsGet} from "node:https";
 import {tmpdir} from "node:os";
@@ -23,6 +24,8 @@ export interface FetchOptions {
   maxBytes?: number;
   timeoutMs?: number;
   maxRedirects?: number;
+  /** Told each step: getting the source, unpacking, checking. */
+  progress?: Progress;
 }
 
 export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
@@ -41,12 +44,17 @@ export async function fetchBundle(source: string, options: FetchOptions = {}): P
   const staging = join(into, `.${id}.fetch-${process.pid}-${Date.now()}`);
   mkdirSync(staging);
   const scratch: string[] = [];
+  const steps = options.progress;
+  steps?.start(`fetching ${id}`, 3);
   try {
     if (/^http:\/\//i.test(source)) throw new FetchError(`refusing plain http: ${source} (use https)`);
     if (/^https:\/\//i.test(source)) {
+      steps?.label(`downloading ${id}`);
       const download = join(tmpdir(), `bpfbook-download-${process.pid}-${Date.now()}.tar`);
       scratch.push(download);
       await downloadTo(source, download, {maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxRedirects: options.maxRedirects ?? 5});
+      steps?.update(1);
+      steps?.label(`unpacking ${id}`);
       await extractTarball(download, staging, maxBytes);
     } else if (existsSync(source) && statSync(source).isDirectory()) {
       copyFolder(source, staging, maxBytes);
@@ -55,17 +63,21 @@ export async function fetchBundle(source: string, options: FetchOptions = {}): P
     } else {
       throw new FetchError(`${source}: not a folder, a .tar/.tar.gz/.tgz file or an https URL`);
     }
+    steps?.update(2);
+    steps?.label(`checking ${id}`);
     const origin = /^https:\/\//i.test(source) ? source : resolve(source);
     const manifest = writeManifest(staging, id, origin, options.windows ?? {}, options.targets ?? []);
     const differences = verify(staging, manifest);
     if (differences.length) throw new FetchError(`${staging}: verification failed: ${differences.join("; ")}`);
     if (existsSync(dir)) rmSync(dir, {recursive: true, force: true});
     renameSync(staging, dir);
+    steps?.update(3);
     return {id, dir, manifest};
   } catch (error) {
     rmSync(staging, {recursive: true, force: true});
     throw error;
   } finally {
+    steps?.stop();
     for (const file of scratch) rmSync(file, {force: true});
   }
 }

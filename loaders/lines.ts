@@ -85,10 +85,15 @@ export async function* readChunks(path: string, size: number): AsyncGenerator<Bu
 /** Chunks small enough that their text is an ordinary young-generation string. */
 const LINE_CHUNK = 64 << 10;
 
-/** Every line of the file, in order, to `onLine`. */
-export async function forEachLine(path: string, onLine: (line: Line) => void, maxLength = MAX_LINE_LENGTH): Promise<void> {
+/** Every line of the file, in order, to `onLine`; `onChunk` hears the bytes read so far (for progress). */
+export async function forEachLine(path: string, onLine: (line: Line) => void, maxLength = MAX_LINE_LENGTH, onChunk?: (bytes: number) => void): Promise<void> {
   const splitter = new LineSplitter(maxLength);
-  for await (const chunk of readChunks(path, LINE_CHUNK)) splitter.push(chunk, onLine);
+  let bytes = 0;
+  for await (const chunk of readChunks(path, LINE_CHUNK)) {
+    splitter.push(chunk, onLine);
+    bytes += chunk.length;
+    onChunk?.(bytes);
+  }
   splitter.end(onLine);
 }
 

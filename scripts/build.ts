@@ -1,7 +1,9 @@
 // `npm run build`: the static site in dist/ (or BPFBOOK_DIST) for the bundles in
-// BPFBOOK_CAPTURES, with nothing fetched from outside.
+// BPFBOOK_CAPTURES, with nothing fetched from outside. --strict: exit 1 if a bundle is
+// broken; --quiet: no progress.
 import {spawnSync} from "node:child_process";
 import {rmSync} from "node:fs";
+import {progress} from "../loaders/progress.js";
 import {printable} from "../loaders/text.js";
 import {writeFindingsJson} from "./findings-json.js";
 import {brokenBundles} from "./check-bundles.js";
@@ -15,7 +17,8 @@ function run(command: string, args: string[]): void {
 run("tsx", ["scripts/fill-npm-cache.ts", "--check"]);
 run("tsx", ["scripts/bundle-findings.ts"]);
 // A broken bundle is named and left out; the others still build (--strict: exit 1 after).
-const broken = await brokenBundles();
+// Converting many bundles takes minutes: progress on stderr, silenced by --quiet.
+const broken = await brokenBundles(undefined, progress({silent: process.argv.includes("--quiet"), unit: "items"}));
 for (const [id, reason] of Object.entries(broken)) console.error(`bpfbook build: bundle ${printable(id)} not built: ${reason}`);
 process.env.BPFBOOK_FAILED = JSON.stringify(broken);
 clearCaptureOutputs();

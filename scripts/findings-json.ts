@@ -4,6 +4,7 @@ import {mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {capturesDir, siteBundles} from "../loaders/bundle.js";
 import {tablesFor} from "../loaders/cache.js";
+import {findingsDocument} from "../loaders/findings/document.js";
 import {findingsForTables} from "../loaders/findings/node.js";
 
 export async function writeFindingsJson(dist: string): Promise<void> {
@@ -11,6 +12,6 @@ export async function writeFindingsJson(dist: string): Promise<void> {
   for (const id of siteBundles(captures)) {
     const findings = await findingsForTables(await tablesFor(join(captures, id)));
     mkdirSync(join(dist, "captures", id), {recursive: true});
-    writeFileSync(join(dist, "captures", id, "findings.json"), JSON.stringify({bundle: id, findings}, null, 2) + "\n");
+    writeFileSync(join(dist, "captures", id, "findings.json"), JSON.stringify(findingsDocument(id, findings), null, 2) + "\n");
   }
 }

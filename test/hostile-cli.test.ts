@@ -14,8 +14,8 @@ test("findings and convert print hostile names with terminal controls escaped", 
   assert.equal(findings.status, 0, findings.stderr);
   assert.doesNotMatch(findings.stdout, UNSAFE);
   assert.match(findings.stdout, /\\u202eevil\\u202c/, "the bidi override is shown as an escape");
-  const parsed = JSON.parse(findings.stdout) as {id: string; narrative: string}[];
-  const fsync = parsed.find((f) => f.id === "durability.fsync")!;
+  const parsed = JSON.parse(findings.stdout) as {findings: {id: string; narrative: string}[]};
+  const fsync = parsed.findings.find((f) => f.id === "durability.fsync")!;
   assert.match(fsync.narrative, /\u202eevil\u202c 2 times/, "and parses back to the exact name");
   assert.match(fsync.narrative, /<img src=x onerror=alert\(1\)> 3 times/);
 

@@ -12,6 +12,7 @@ import {convertToParquet} from "../loaders/convert.js";
 import {openTables} from "../loaders/findings/node.js";
 import {launch, visit} from "./browser.js";
 import {REFERENCE, REFERENCE_WINDOWS, tempDir} from "./helpers.js";
+import {schemaErrors} from "./schema.js";
 
 const hasReference = existsSync(REFERENCE);
 if (!hasReference && process.env.CI) throw new Error(`reference bundle missing at ${REFERENCE}; CI must have ../shared`);
@@ -107,6 +108,12 @@ test("the build makes a page per bundle and the index, and ships one duckdb-wasm
   const wasm = readdirSync(join(dist, "_npm", "@duckdb", "duckdb-wasm@1.29.0", "dist"));
   assert.ok(wasm.some((f) => f === "duckdb-eh.wasm"));
   assert.ok(!wasm.some((f) => /mvp/.test(f)), "MVP build pruned");
+});
+
+test("every findings.json the build wrote matches docs/findings.schema.json", () => {
+  const bundles = readdirSync(join(dist, "captures"), {withFileTypes: true}).filter((e) => e.isDirectory() && existsSync(join(dist, "captures", e.name, "findings.json")));
+  assert.ok(bundles.length >= 4, bundles.map((b) => b.name).join(", "));
+  for (const b of bundles) assert.deepEqual(schemaErrors(JSON.parse(readFileSync(join(dist, "captures", b.name, "findings.json"), "utf8"))), [], b.name);
 });
 
 test("every built page loads clean in Chromium: no errors, no failed or off-origin requests, no dialog or markup from captures", async () => {

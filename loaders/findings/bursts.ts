@@ -82,13 +82,13 @@ export const latencyBursts = defineFinding({
       burst_ios_share: ios ? inside / ios : null,
       series
     };
-    if (!primary) return {severity: "info", verdict: "no block-I/O capture", metrics, narrative: "This bundle has no block-I/O latency capture."};
-    if (!usable(ref)) return {severity: "info", verdict: `cannot tell: block-I/O capture ${ref!.status}`, metrics, narrative: cannotTell(ref!, "whether the tail comes in bursts")};
+    if (!primary) return {severity: "info", conclusive: false, verdict: "no block-I/O capture", metrics, narrative: "This bundle has no block-I/O latency capture."};
+    if (!usable(ref)) return {severity: "info", conclusive: false, verdict: `cannot tell: block-I/O capture ${ref!.status}`, metrics, narrative: cannotTell(ref!, "whether the tail comes in bursts")};
     const from = `From ${primary.file} (${primary.source}): `;
     if (series.length < MIN_INTERVALS) {
       return {
         severity: "info",
-        verdict: "no intervals",
+        conclusive: false, verdict: "no intervals",
         metrics,
         narrative: `${from}${series.length ? `only ${series.length} interval${series.length === 1 ? "" : "s"} with I/O` : "one histogram for the whole window"}, so whether the tail comes in bursts cannot be seen; capture with an interval (bcc's -T 1, or time() and print() on interval:s:1) to tell.`
       };

@@ -124,10 +124,10 @@ export const cpuHotspots = defineFinding({
       top_total: p.topTotal.slice(0, 5).map((f) => ({frame: f.frame, samples: f.total})),
       categories: CPU_CATEGORIES.map((c) => ({name: c.name, pattern: c.pattern}))
     };
-    if (ref && !usable(ref)) return {severity: "info", verdict: `cannot tell: on-CPU capture ${ref.status}`, metrics, narrative: cannotTell(ref, "where the CPU goes")};
+    if (ref && !usable(ref)) return {severity: "info", conclusive: false, verdict: `cannot tell: on-CPU capture ${ref.status}`, metrics, narrative: cannotTell(ref, "where the CPU goes")};
     if (!primary || p.samples === 0) {
       const why = primary ? `${primary.file} (${primary.source}) holds no on-CPU samples.` : "This bundle has no on-CPU samples.";
-      return {severity: "info", verdict: "no on-CPU samples", metrics, narrative: why};
+      return {severity: "info", conclusive: false, verdict: "no on-CPU samples", metrics, narrative: why};
     }
     const arch = String(context[0]?.arch ?? "");
     const simd = /aarch64|arm64/.test(arch) ? "NEON" : /x86_64|amd64/.test(arch) ? "SSE4.1/AVX2/AVX-512" : "SIMD";
@@ -143,7 +143,7 @@ export const cpuHotspots = defineFinding({
     if (p.samples < MIN_SAMPLES) {
       return {
         severity: "info",
-        verdict: "sample too small",
+        conclusive: false, verdict: "sample too small",
         metrics,
         narrative: `${from}only ${p.samples} on-CPU samples, fewer than the ${MIN_SAMPLES} needed to rank shares: ${shares}.`
       };
@@ -160,6 +160,7 @@ export const cpuHotspots = defineFinding({
       narrative: `${from}${shares}.${backendText} Hottest frames by self samples: ${list(top)}.${unknownText}`
     };
   },
+  gate: {shares: ["hash_share", "log_format_share"]},
   headline: (m) => (m.samples ? `${percent(m.hash_share)} hashing of ${m.samples.toLocaleString("en-US")} samples` : null),
   chart: (_rows, m) =>
     m.samples

@@ -90,11 +90,11 @@ export const diskLatency = defineFinding({
       }
     }
     if (ref && (!usable(ref) || (ref.status !== "ok" && total(byClass.get("all") ?? []) === 0))) {
-      return {severity: "info", verdict: `cannot tell: block-I/O capture ${ref.status}`, metrics, narrative: cannotTell(ref, "block-I/O service time")};
+      return {severity: "info", conclusive: false, verdict: `cannot tell: block-I/O capture ${ref.status}`, metrics, narrative: cannotTell(ref, "block-I/O service time")};
     }
     if (!primary || total(byClass.get("all") ?? []) === 0) {
       const why = primary ? `${primary.file} (${primary.source}) recorded no block I/O.` : "This bundle has no block-I/O latency capture.";
-      return {severity: "info", verdict: primary ? "no block I/O seen" : "no block-I/O capture", metrics, narrative: why};
+      return {severity: "info", conclusive: primary !== undefined, verdict: primary ? "no block I/O seen" : "no block-I/O capture", metrics, narrative: why};
     }
     const cls = latencyClass(metrics.p50_est_us as number | null);
     metrics.latency_class = cls;
@@ -117,6 +117,7 @@ export const diskLatency = defineFinding({
         `A median in ${range("p50")} puts this in the ${cls} class (local NVMe: median under ${bucketDuration(LOCAL_NVME_MAX_US)}; network block storage such as EBS: ${bucketDuration(NETWORK_MIN_US)} or more). Throughput ${rate}.`
     };
   },
+  gate: {percentiles: {prefix: "", names: ["p50", "p99", "p999"], count: "ios"}},
   headline: (m) => (m.p999_lo_us == null && m.p999_hi_us == null ? null : `p99.9 in ${durationRange(m.p999_lo_us as number | null, m.p999_hi_us as number | null)}`),
   chart({buckets}, m) {
     const all = bucketsByClass(buckets, m.evidence_file).get("all") ?? [];

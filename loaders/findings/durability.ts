@@ -72,12 +72,12 @@ export const durabilityFsync = defineFinding({
     };
     if (!primary) {
       Object.assign(metrics, {target_fsync_calls: null, other_fsync_calls: null, all_fsync_calls: null});
-      return {severity: "info", verdict: "no fsync capture", metrics, narrative: "This bundle has no capture that counts fsync calls, so durability cannot be judged."};
+      return {severity: "info", conclusive: false, verdict: "no fsync capture", metrics, narrative: "This bundle has no capture that counts fsync calls, so durability cannot be judged."};
     }
     if (!usable(ref)) {
       // Nothing came out of the capture: no count, not even 0, is known.
       Object.assign(metrics, {target_fsync_calls: null, other_fsync_calls: null, all_fsync_calls: null, target_fsync_per_s: null});
-      return {severity: "info", verdict: `cannot tell: fsync capture ${ref!.status}`, metrics, narrative: cannotTell(ref!, `whether ${targetName} fsyncs`)};
+      return {severity: "info", conclusive: false, verdict: `cannot tell: fsync capture ${ref!.status}`, metrics, narrative: cannotTell(ref!, `whether ${targetName} fsyncs`)};
     }
     const from = `From ${primary.file} (${primary.source}${window_s ? `, ${seconds(window_s)}` : ""}): `;
     const when = window_s ? `in ${seconds(window_s)}` : "during the capture (window unknown, so no rate)";
@@ -92,7 +92,7 @@ export const durabilityFsync = defineFinding({
       metrics.target_fsync_per_s = null;
       return {
         severity: "info",
-        verdict: "cannot tell",
+        conclusive: false, verdict: "cannot tell",
         metrics,
         narrative: lossy
           ? cannotTell(ref!, `whether ${targetName} fsyncs (an absence needs a capture that lost nothing)`)
@@ -106,7 +106,7 @@ export const durabilityFsync = defineFinding({
       }
       return {
         severity: "info",
-        verdict: "cannot tell who fsyncs",
+        conclusive: false, verdict: "cannot tell who fsyncs",
         metrics,
         narrative: `${from}${count(allCalls)} sync-family calls ${when}, counted system-wide: this source does not record which process made them, so whether ${targetName} fsyncs cannot be told.`
       };
@@ -141,6 +141,7 @@ export const durabilityFsync = defineFinding({
       narrative: `${from}${targetName}'s threads called fsync/fdatasync ${count(targetCalls!)} times ${when}${rate}: ${list(mine.map((r) => `${r.thread} ${count(r.calls)}`))}.${others.length ? ` ${othersText}` : ""}${latencyText}${ioWaitText}`.replace(/\s+$/, "")
     };
   },
+  gate: {percentiles: {prefix: "latency_", names: ["p50", "max"], count: "latency_samples"}},
   headline: (m) => (m.target_fsync_calls === null ? null : `${count(m.target_fsync_calls)} fsync calls by ${m.target}`),
   chart({latency}, m) {
     if (latency.length) {

@@ -36,6 +36,7 @@ export async function runFinding<Q extends string, M extends Metrics>(spec: Find
     id: spec.id,
     title: spec.title,
     ...evaluation,
+    conclusive: evaluation.conclusive ?? true,
     headline: spec.headline(evaluation.metrics),
     chart: spec.chart(rows, evaluation.metrics),
     sql: spec.queries

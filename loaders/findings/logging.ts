@@ -52,19 +52,19 @@ export const loggingWrites = defineFinding({
     if (ref && !usable(ref)) {
       metrics.target_writes = null;
       metrics.target_writes_per_s = null;
-      return {severity: "info", verdict: `cannot tell: syscall capture ${ref.status}`, metrics, narrative: cannotTell(ref, `${target}'s write() rate`)};
+      return {severity: "info", conclusive: false, verdict: `cannot tell: syscall capture ${ref.status}`, metrics, narrative: cannotTell(ref, `${target}'s write() rate`)};
     }
     if (primary && rows.length === 0 && primary.complete === false) {
       metrics.target_writes = null;
       metrics.target_writes_per_s = null;
       return {
         severity: "info",
-        verdict: "cannot tell",
+        conclusive: false, verdict: "cannot tell",
         metrics,
         narrative: `From ${primary.file} (${primary.source}): this source does not count write() by thread (or lists only its top entries), so ${target}'s writes cannot be told from it.`
       };
     }
-    if (!primary) return {severity: "info", verdict: "no syscall capture", metrics, narrative: "This bundle has no write-path syscall capture."};
+    if (!primary) return {severity: "info", conclusive: false, verdict: "no syscall capture", metrics, narrative: "This bundle has no write-path syscall capture."};
     if (c.target == null && threads.size === 0) {
       metrics.target_writes = null;
       metrics.target_writes_per_s = null;

@@ -50,8 +50,8 @@ export const offcpuBreakdown = defineFinding({
       other_us: sums.other,
       rules: OFFCPU_RULES.map((r) => ({class: r.class, pattern: r.pattern.source}))
     };
-    if (ref && !usable(ref)) return {severity: "info", verdict: `cannot tell: off-CPU capture ${ref.status}`, metrics, narrative: cannotTell(ref, "where the threads wait")};
-    if (!primary) return {severity: "info", verdict: "no off-CPU capture", metrics, narrative: "This bundle has no off-CPU capture."};
+    if (ref && !usable(ref)) return {severity: "info", conclusive: false, verdict: `cannot tell: off-CPU capture ${ref.status}`, metrics, narrative: cannotTell(ref, "where the threads wait")};
+    if (!primary) return {severity: "info", conclusive: false, verdict: "no off-CPU capture", metrics, narrative: "This bundle has no off-CPU capture."};
     const order = Object.entries(sums).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
     const parts = order.map(([k, v]) => `${k} ${duration(v)}`);
     const disk = sums.disk > 0 ? `${duration(sums.disk)} waiting on disk` : "no disk wait (no io_schedule or block-layer frame)";

@@ -113,11 +113,11 @@ export const cpuPhases = defineFinding({
       rising_leaf_outside_share: riser?.outside_share ?? null,
       series
     };
-    if (!primary) return {severity: "info", verdict: "no timed on-CPU samples", metrics, narrative: "This bundle has no on-CPU samples with times (perf script keeps them; folded stacks do not), so whether CPU use changes over time cannot be seen."};
-    if (!usable(ref)) return {severity: "info", verdict: `cannot tell: on-CPU capture ${ref!.status}`, metrics, narrative: cannotTell(ref!, "whether CPU use changes over time")};
+    if (!primary) return {severity: "info", conclusive: false, verdict: "no timed on-CPU samples", metrics, narrative: "This bundle has no on-CPU samples with times (perf script keeps them; folded stacks do not), so whether CPU use changes over time cannot be seen."};
+    if (!usable(ref)) return {severity: "info", conclusive: false, verdict: `cannot tell: on-CPU capture ${ref!.status}`, metrics, narrative: cannotTell(ref!, "whether CPU use changes over time")};
     const from = `From ${primary.file} (${primary.source}): `;
     if (series.length < MIN_SECONDS) {
-      return {severity: "info", verdict: "too short to tell", metrics, narrative: `${from}${series.length} whole second${series.length === 1 ? "" : "s"} of samples, fewer than the ${MIN_SECONDS} needed to tell a phase from the usual second.`};
+      return {severity: "info", conclusive: false, verdict: "too short to tell", metrics, narrative: `${from}${series.length} whole second${series.length === 1 ? "" : "s"} of samples, fewer than the ${MIN_SECONDS} needed to tell a phase from the usual second.`};
     }
     const spread = `${count(samples)} on-CPU samples over ${series.length} s, a median of ${count(mid)} a second (from ${count(Math.min(...series.map((s) => s.samples)))} to ${count(Math.max(...series.map((s) => s.samples)))})`;
     if (!phases.length) {

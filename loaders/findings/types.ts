@@ -25,9 +25,16 @@ export interface Evaluation<M extends Metrics = Metrics> {
   metrics: M;
   /** Plain text generated from the metrics; pages render it as text, never as markup. */
   narrative: string;
+  /**
+   * False when the finding could not answer its question (no evidence, failed evidence, too
+   * few samples or intervals): its verdict is then no basis for a comparison (bpfbook gate).
+   * Omitted means true.
+   */
+  conclusive?: boolean;
 }
 
 export interface Finding extends Evaluation {
+  conclusive: boolean;
   id: string;
   title: string;
   /** The number behind the claim, for the card's headline; null when there is none. */
@@ -37,6 +44,14 @@ export interface Finding extends Evaluation {
   sql: Record<string, string>;
 }
 
+/** What `bpfbook gate --baseline` compares for a finding, beyond its severity. */
+export interface GateWatch {
+  /** Percentiles kept as `<prefix><name>_lo_us`/`_hi_us` metrics (name e.g. `p99`), and the metric counting the events they rest on. */
+  percentiles?: {prefix: string; names: string[]; count: string};
+  /** Shares kept with a 95% interval as `<name>_ci95`. */
+  shares?: string[];
+}
+
 export interface FindingSpec<Q extends string = string, M extends Metrics = Metrics> {
   id: string;
   title: string;
@@ -44,6 +59,7 @@ export interface FindingSpec<Q extends string = string, M extends Metrics = Metr
   evaluate(rows: Record<Q, QueryRow[]>): Evaluation<M>;
   headline(metrics: M): string | null;
   chart(rows: Record<Q, QueryRow[]>, metrics: M): ChartSpec | null;
+  gate?: GateWatch;
 }
 
 /** Declares a finding; its metrics' type is inferred from `evaluate`, and `headline` and `chart` read them typed. */
