@@ -42,24 +42,26 @@ export async function benchRange(work: string, samples: number, runs: number, lo
       heatmap.push(await page.evaluate(() => (window as any).__heatmap as number));
       await page.waitForLoadState("networkidle");
       // Seconds 20 to 70 (half the samples): the first click, then the timed second one.
-      const ms = await page.locator(".subsecond-heatmap canvas").evaluate(async (canvas: HTMLCanvasElement, columns: number) => {
+      // A script as text: functions passed to evaluate() would carry tsx's helpers along.
+      const ms = (await page.evaluate(`(async () => {
+        const canvas = document.querySelector(".subsecond-heatmap canvas");
         const box = canvas.getBoundingClientRect();
-        const cell = box.width / columns;
-        const click = (column: number, y: number) => canvas.dispatchEvent(new MouseEvent("click", {clientX: box.left + (column + 0.5) * cell, clientY: box.top + y, bubbles: true}));
-        click(20 + run, 1);
-        const before = new Set(Array.from(document.querySelectorAll(".flamegraph canvas")));
-        const drawn = new Promise<number>((resolve) => {
+        const cell = box.width / ${seconds};
+        const click = (column, y) => canvas.dispatchEvent(new MouseEvent("click", {clientX: box.left + (column + 0.5) * cell, clientY: box.top + y, bubbles: true}));
+        click(${20 + run}, 1);
+        const before = new Set(document.querySelectorAll(".flamegraph canvas"));
+        const drawn = new Promise((resolve) => {
           const check = () => {
-            const fresh = Array.from(document.querySelectorAll<HTMLCanvasElement>(".flamegraph canvas[data-draw-ms]")).find((c) => !before.has(c));
+            const fresh = [...document.querySelectorAll(".flamegraph canvas[data-draw-ms]")].find((c) => !before.has(c));
             if (fresh) resolve(performance.now());
             else requestAnimationFrame(check);
           };
           check();
         });
         const started = performance.now();
-        click(70 + run, box.height - 20);
+        click(${70 + run}, box.height - 20);
         return (await drawn) - started;
-      }, seconds);
+      })()`)) as number;
       select.push(ms);
       await context.close();
     }
