@@ -12,3 +12,7 @@ declare module "observablehq:stdlib/vega-lite" {
   const vl: any;
   export default vl;
 }
+declare module "npm:arquero" {
+  // The same package as node_modules/arquero, served from Framework's npm cache.
+  export * from "arquero";
+}

@@ -3,7 +3,7 @@
 // trips, and a periodic busy second is found with its period while a steady profile is not.
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {decodeTimeline, encodeTimeline, rangeProfile, subsecondGrid, timelineOf} from "../loaders/findings/index.js";
+import {decodeTimeline, encodeTimeline, intervalHeatmapSql, quantileBucket, rangeProfile, samplesIn, subsecondGrid, timelineOf} from "../loaders/findings/index.js";
 import {PHASE_FACTOR, cpuPhases as phases, periodOf, phasesOf} from "../loaders/findings/phases.js";
 
 const stacks = [
@@ -21,6 +21,7 @@ test("timeline: a range's profile holds exactly its samples, per stack", () => {
     const expected = samples.filter((s) => s.t_s >= from && s.t_s < to);
     const profile = rangeProfile(timeline, from, to);
     assert.equal(sum(profile), expected.length, `[${from}, ${to})`);
+    assert.equal(samplesIn(timeline, from, to), expected.length);
     for (const [ids, n] of profile.stacks) {
       const frames = ids.map((i) => profile.frames[i]).join(";");
       const id = stacks.find((s) => s.frames.join(";") === frames)!.stack_id;
@@ -105,4 +106,33 @@ test("cpu.phases rules: neighbouring busy seconds join; a period needs three pha
   assert.equal(periodOf(at(0, 5)), null);
   assert.equal(periodOf(at(0, 5, 10, 16)), 5);
   assert.equal(periodOf(at(0, 5, 12)), null);
+});
+
+test("latency heat map in SQL: cells carry their interval's share; the p50/p99 buckets are quantileBucket's", async () => {
+  const {DuckDBInstance} = await import("@duckdb/node-api");
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  // Three intervals: an open bucket below, a zero-count bucket, and a tail in the last.
+  const rows = [
+    [0, null, 64, 5], [0, 64, 128, 90], [0, 128, 256, 4], [0, 256, 512, 1],
+    [1, 64, 128, 50], [1, 128, 256, 0], [1, 256, 512, 49], [1, 8192, 16384, 1],
+    [2, 64, 128, 1], [2, 16384, null, 3]
+  ] as const;
+  const values = rows.map(([t, lo, hi, n]) => `(${t}, ${lo ?? "NULL"}, ${hi ?? "NULL"}, ${n})`).join(", ");
+  const sql = intervalHeatmapSql(`SELECT * FROM (VALUES ${values}) v(t_s, lo, hi, count)`);
+  const read = async (q: string) => (await connection.runAndReadAll(q)).getRowObjectsJS();
+  const cells = await read(sql.cells);
+  assert.equal(cells.length, rows.filter((r) => r[3] > 0).length, "empty buckets leave no cell");
+  assert.deepEqual(cells.filter((c) => c.t_s === 1).map((c) => c.share), [0.5, 0.49, 0.01]);
+  const quantiles = await read(sql.quantiles);
+  for (const t of [0, 1, 2]) {
+    const buckets = rows.filter((r) => r[0] === t).map(([, lo, hi, count]) => ({lo, hi, count}));
+    for (const [name, q] of [["p50", 0.5], ["p99", 0.99]] as const) {
+      const expected = quantileBucket(buckets as {lo: number | null; hi: number | null; count: number}[], q)!;
+      const got = quantiles.find((r) => r.t_s === t && r.quantile === name)!;
+      assert.deepEqual([got.lo, got.hi], [expected.lo, expected.hi], `${name} of interval ${t}`);
+    }
+  }
+  connection.closeSync();
+  instance.closeSync();
 });

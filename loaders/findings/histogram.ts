@@ -38,39 +38,26 @@ export function total(buckets: Bucket[]): number {
   return buckets.reduce((s, b) => s + b.count, 0);
 }
 
-export interface HeatCell {
-  t_s: number;
-  lo: number | null;
-  hi: number | null;
-  count: number;
-  /** The cell's share of its interval's events. */
-  share: number;
-}
-
-export interface IntervalQuantile {
-  t_s: number;
-  quantile: string;
-  lo: number | null;
-  hi: number | null;
-}
-
 /**
- * A latency heat map from per-interval buckets (time × bucket, colour = count), with the
- * bucket holding each interval's p50 and p99: the rows of any histogram source's view.
+ * SQL for a latency heat map over `buckets` (a query giving t_s, lo, hi, count per bucket):
+ * `cells`, each bucket of each interval with its share of the interval's events, and
+ * `quantiles`, the bucket holding each interval's p50 and p99 (the first whose running
+ * count reaches the rank, as quantileBucket finds it). In SQL, so a page asks DuckDB for
+ * the pivot instead of reshaping rows itself.
  */
-export function intervalHeatmap(rows: {t_s: number; lo: number | null; hi: number | null; count: number}[]): {cells: HeatCell[]; quantiles: IntervalQuantile[]} {
-  const byT = new Map<number, Bucket[]>();
-  for (const r of rows) byT.set(r.t_s, [...(byT.get(r.t_s) ?? []), {lo: r.lo, hi: r.hi, count: r.count}]);
-  const cells: HeatCell[] = [];
-  const quantiles: IntervalQuantile[] = [];
-  for (const [t_s, buckets] of [...byT].sort((a, b) => a[0] - b[0])) {
-    buckets.sort((a, b) => (a.lo ?? -Infinity) - (b.lo ?? -Infinity));
-    const n = total(buckets);
-    for (const b of buckets) if (b.count > 0) cells.push({t_s, lo: b.lo, hi: b.hi, count: b.count, share: b.count / n});
-    for (const [quantile, q] of [["p50", 0.5], ["p99", 0.99]] as const) {
-      const at = quantileBucket(buckets, q);
-      if (at) quantiles.push({t_s, quantile, lo: at.lo, hi: at.hi});
-    }
-  }
-  return {cells, quantiles};
+export function intervalHeatmapSql(buckets: string): {cells: string; quantiles: string} {
+  // `level` numbers the buckets from the fastest (open below first), for the chart's rows.
+  const base = `WITH b AS (SELECT t_s, lo, hi, sum(count)::DOUBLE AS count FROM (${buckets}) WHERE t_s IS NOT NULL GROUP BY ALL HAVING sum(count) > 0),
+levels AS (SELECT lo, dense_rank() OVER (ORDER BY lo NULLS FIRST) AS level FROM (SELECT DISTINCT lo FROM b))`;
+  return {
+    cells: `${base}
+SELECT t_s, b.lo, hi, count, count / sum(count) OVER (PARTITION BY t_s) AS share, level
+FROM b JOIN levels ON b.lo IS NOT DISTINCT FROM levels.lo ORDER BY t_s, b.lo NULLS FIRST`,
+    quantiles: `${base},
+c AS (SELECT *, sum(count) OVER (PARTITION BY t_s ORDER BY lo NULLS FIRST ROWS UNBOUNDED PRECEDING) AS upto, sum(count) OVER (PARTITION BY t_s) AS total FROM b),
+r AS (SELECT t_s, w.quantile, arg_min({'lo': lo, 'hi': hi}, upto) AS bucket FROM c, (VALUES ('p50', 0.5), ('p99', 0.99)) w(quantile, rank)
+      WHERE upto >= w.rank * total GROUP BY t_s, w.quantile)
+SELECT t_s, quantile, bucket.lo AS lo, bucket.hi AS hi, level
+FROM r JOIN levels ON bucket.lo IS NOT DISTINCT FROM levels.lo ORDER BY t_s, quantile`
+  };
 }

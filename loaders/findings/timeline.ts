@@ -115,6 +115,15 @@ export function rangeProfile(timeline: Timeline, from = -Infinity, to = Infinity
   return {frames: timeline.frames, stacks};
 }
 
+/** Samples in [from, to). */
+export function samplesIn(timeline: Timeline, from = -Infinity, to = Infinity): number {
+  const [a, b] = [lowerBound(timeline.t, from), lowerBound(timeline.t, to)];
+  if (!timeline.weight) return b - a;
+  let n = 0;
+  for (let i = a; i < b; i++) n += timeline.weight[i];
+  return n;
+}
+
 export interface SubsecondGrid {
   /** Whole seconds (columns). */
   columns: number;

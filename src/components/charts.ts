@@ -1,6 +1,12 @@
-// vega-lite chart helpers for bpftrace histograms.
+// vega-lite chart helpers for bpftrace histograms. What a chart needs beyond the query's
+// rows (a bucket's label, its order) is derived with arquero; its expressions are given as
+// text, which the bundler cannot rename (arquero parses them and expects `op`).
+import * as aq from "npm:arquero";
 import vl from "observablehq:stdlib/vega-lite";
 import {format} from "./findings.generated.js";
+
+/** A bucket's label as bpftrace prints it: `2–4 ms`, `< 64 µs`. */
+const labelled = aq.escape((d: {lo: number | null; hi: number | null}) => format.durationRange(d.lo, d.hi));
 
 export interface BucketRow {
   lo: number | null;
@@ -13,7 +19,7 @@ export interface BucketRow {
 export function histogramChart(rows: BucketRow[], {title = "", width = 560, xTitle = "latency bucket"} = {}): Promise<HTMLElement> {
   return vl
     .markBar({tooltip: true})
-    .data(rows.map((r, i) => ({...r, order: i})))
+    .data(aq.from(rows).derive({order: "() => op.row_number()"}).objects())
     .encode(
       vl.x().fieldO("label").sort({field: "order"}).title(xTitle),
       vl.y().fieldQ("count").title("count"),
@@ -52,11 +58,11 @@ export function cdfChart(rows: {series: string; hi: number; share: number}[], {t
     .render();
 }
 
-/** Counts per bucket on a log y axis, one colour per series, bucket lower bounds on a log x axis. */
-export function logHistogramChart(rows: {series: string; lo: number; count: number; label: string}[], {title = "", width = 560, xTitle = "µs"} = {}): Promise<HTMLElement> {
+/** Counts per bucket on a log y axis, one colour per series, bucket lower bounds on a log x axis (the open bucket below has none, and is left out). */
+export function logHistogramChart(rows: {series: string; lo: number | null; hi: number | null; count: number}[], {title = "", width = 560, xTitle = "µs"} = {}): Promise<HTMLElement> {
   return vl
     .markBar({tooltip: true, opacity: 0.7})
-    .data(rows.filter((r) => r.lo > 0))
+    .data(aq.from(rows).filter("d => d.lo !== null && d.lo > 0").derive({label: labelled}).objects())
     .encode(vl.x().fieldQ("lo").scale({type: "log", base: 2}).title(xTitle), vl.y().fieldQ("count").scale({type: "symlog"}).title("count (symlog)"), vl.color().fieldN("series"), vl.tooltip([{field: "series"}, {field: "label", title: "bucket"}, {field: "count"}]))
     .title(title)
     .width(width)
@@ -64,30 +70,28 @@ export function logHistogramChart(rows: {series: string; lo: number; count: numb
     .render();
 }
 
+type HeatRow = {t_s: number; lo: number | null; hi: number | null; level: number};
+
 /**
- * A latency heat map: one column per interval, one row per bucket (slowest at the top),
- * colour the I/Os in that cell, tooltip with the count and its share of the interval;
- * a line marks each interval's p99 bucket.
+ * A latency heat map (intervalHeatmapSql's rows): one column per interval, one row per
+ * bucket (slowest at the top), colour the events in that cell, tooltip with the count and
+ * its share of the interval; dashed lines through the buckets holding each interval's p50 and p99.
  */
-/** Time × latency bucket, colour = count, with dashed lines through the buckets holding each interval's p50 and p99 (intervalHeatmap). */
 export function heatmapChart(
-  {cells, quantiles}: {cells: {t_s: number; lo: number | null; hi: number | null; count: number; share: number}[]; quantiles: {t_s: number; quantile: string; lo: number | null; hi: number | null}[]},
+  {cells, quantiles}: {cells: (HeatRow & {count: number; share: number})[]; quantiles: (HeatRow & {quantile: string})[]},
   {title = "", width = 560, what = "I/Os", yTitle = "service-time bucket"} = {}
 ): Promise<HTMLElement> {
-  // Buckets in order of their lower bound (open below first), labelled as printed.
-  const levels = [...new Set(cells.map((c) => c.lo))].sort((a, b) => (a ?? -Infinity) - (b ?? -Infinity));
-  const label = (lo: number | null, hi: number | null) => format.durationRange(lo, hi);
-  const y = vl.y().fieldO("label").sort({field: "order", order: "descending"}).title(yTitle);
+  const y = vl.y().fieldO("label").sort({field: "level", order: "descending"}).title(yTitle);
   const x = vl.x().fieldO("t_s").title("seconds from the first interval");
   return vl
     .layer(
       vl
         .markRect({tooltip: true})
-        .data(cells.map((c) => ({...c, label: label(c.lo, c.hi), order: levels.indexOf(c.lo)})))
+        .data(aq.from(cells).derive({label: labelled}).objects())
         .encode(x, y, vl.color().fieldQ("count").scale({type: "log", scheme: "oranges"}).title(what), vl.tooltip([{field: "t_s", title: "s"}, {field: "label", title: "bucket"}, {field: "count", title: what}, {field: "share", format: ".1%", title: "share of the interval"}])),
       vl
         .markLine({point: true})
-        .data(quantiles.map((q) => ({...q, label: label(q.lo, q.hi), order: levels.indexOf(q.lo)})))
+        .data(aq.from(quantiles).derive({label: labelled}).objects())
         .encode(x, y, vl.strokeDash().fieldN("quantile").title("bucket holding"), vl.color().value("#333"), vl.detail().fieldN("quantile"))
     )
     .title(title)
