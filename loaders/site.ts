@@ -8,7 +8,7 @@ import {capturesDir, isBundleId, siteBundles} from "./bundle.js";
 import {tablesFor} from "./cache.js";
 import {findingsForTables, openTables} from "./findings/node.js";
 import {sqlString} from "./sql.js";
-import {type Profile, TIMELINE_QUERIES, buildFlameTree, encodeFlameFile, encodeTimeline, findingSpec, profileOf, timelineOf} from "./findings/index.js";
+import {type Profile, TIMELINE_QUERIES, offcpuFlameStacks, buildFlameTree, encodeFlameFile, encodeTimeline, findingSpec, profileOf, timelineOf} from "./findings/index.js";
 import type {TableName} from "./model.js";
 
 /** Writes what `make` builds from the `--bundle` bundle's tables to stdout, or fails naming the bundle. */
@@ -133,7 +133,9 @@ export async function compareData(dir = capturesDir()) {
         ]),
         ...series("cpu.phases").map((r) => ({metric: "on-CPU samples", t_s: Number(r.second), value: Number(r.samples)}))
       ];
-      out.push({id, findings, bio, stacks, timeline});
+      const offcpu = await db.query(`SELECT frames, sum(us)::DOUBLE AS us FROM offcpu_stacks
+        WHERE file = ${sqlString(String(file("offcpu.breakdown")))} GROUP BY frames ORDER BY us DESC LIMIT 20000`);
+      out.push({id, findings, bio, stacks, offcpu: offcpuFlameStacks(offcpu.map((r) => ({frames: r.frames as string[], us: Number(r.us)}))), timeline});
     } finally {
       db.close();
     }

@@ -108,3 +108,14 @@ test("intervals: Wilson's 95% interval, and the noise test that leaves unchanged
   assert.equal(sharesDiffer(500, 1000, 600, 1000), true, "50% against 60% of 1,000 is not");
   assert.equal(sharesDiffer(5, 10, 0, 0), false, "no samples on one side: no claim of change");
 });
+
+test("off-CPU stacks: tracing frames at the leaf are folded away for display and classification, kept elsewhere", async () => {
+  const {withoutTracing, classifyStack, offcpuFlameStacks} = await import("../loaders/findings/offcpu.js");
+  const stack = ["entry_SYSCALL_64", "do_futex", "futex_wait", "__schedule+1156", "perf_trace_sched_switch+20", "perf_trace_sched_switch+20"];
+  assert.deepEqual(withoutTracing(stack), stack.slice(0, 4));
+  assert.deepEqual(withoutTracing(["a", "__traceiter_sched_switch", "b"]), ["a", "__traceiter_sched_switch", "b"], "only at the leaf end");
+  assert.deepEqual(withoutTracing(["__bpf_trace_sched_switch"]), []);
+  assert.equal(classifyStack(stack), "futex");
+  assert.equal(classifyStack(["do_syscall_64", "perf_trace_sched_switch"]), "other");
+  assert.deepEqual(offcpuFlameStacks([{frames: stack, us: 42}]), [{frames: ["futex", ...stack.slice(0, 4)], samples: 42}]);
+});

@@ -257,6 +257,29 @@ test("qfc-t1 flame graph: searching blake3:: matches 935 of 1987 samples", {skip
   await page.close();
 });
 
+test("qfc-t1 off-CPU flame graph: 90 s blocked in all, futex and network as coloured classes, no tracing frame shown", {skip: hasReference ? false : "no ../shared"}, async () => {
+  const {page, failures} = await visit(browser, origin, "/captures/qfc-t1/offcpu", {ready: ".flamegraph canvas"});
+  assert.deepEqual(failures, []);
+  const canvas = page.locator(".flamegraph canvas");
+  const tip = page.locator(".flamegraph-tooltip");
+  await canvas.hover({position: {x: 5, y: 9}});
+  assert.equal(await tip.innerText(), "all — 89,996,291 µs (100.0%)");
+  // Classes sit under the root, widest first: futex, then network.
+  await canvas.hover({position: {x: 5, y: 18 + 9}});
+  const futex = /^futex — ([\d,]+) µs \(([\d.]+)%\)$/.exec(await tip.innerText());
+  assert.ok(futex && Math.abs(Number(futex[1].replaceAll(",", "")) / 1e6 - 75) < 1, `futex ≈ 75 s: ${futex?.[0]}`);
+  const box = (await canvas.boundingBox())!;
+  await canvas.hover({position: {x: box.width * (Number(futex![2]) / 100) + 5, y: 18 + 9}});
+  const network = /^network — ([\d,]+) µs/.exec(await tip.innerText());
+  assert.ok(network && Math.abs(Number(network[1].replaceAll(",", "")) / 1e6 - 15) < 1, `network ≈ 15 s: ${network?.[0]}`);
+  assert.match(await page.locator(".flamegraph-legend").innerText(), /futex\s*network\s*disk\s*sleep\s*poll\s*other/);
+  await page.locator(".flamegraph input").fill("^(perf_trace_|__traceiter_|__bpf_trace_|bpf_trace_run)");
+  assert.match(await page.locator(".flamegraph-status").innerText(), /^0 µs of 89,996,291 µs match/);
+  await page.locator(".flamegraph input").fill("__schedule");
+  assert.match(await page.locator(".flamegraph-status").innerText(), /^89,996,291 µs of 89,996,291 µs match \(100\.0%\)/, "the stacks themselves are kept");
+  await page.close();
+});
+
 test("compare: the two demo captures side by side, verdicts changed, with overlays and a differential flame graph", async () => {
   const {page, failures} = await visit(browser, origin, "/compare", {ready: ".flamegraph canvas, main p"});
   assert.deepEqual(failures, []);

@@ -21,7 +21,7 @@ type AnySpec = FindingSpec<string, any>;
 
 export const findings: AnySpec[] = [durabilityFsync, diskLatency, latencyBursts, loggingWrites, offcpuBreakdown, cpuHotspots, cpuPhases, dataQuality];
 export {CPU_CATEGORIES, cpuProfile} from "./cpu.js";
-export {OFFCPU_RULES, classifyStack} from "./offcpu.js";
+export {OFFCPU_RULES, TRACING_FRAME, classifyStack, offcpuFlameStacks, withoutTracing} from "./offcpu.js";
 export {LOCAL_NVME_MAX_US, NETWORK_MIN_US} from "./disk.js";
 export * from "./flame-tree.js";
 export * from "./timeline.js";

@@ -19,9 +19,30 @@ const STACKS = `SELECT file, frames, sum(us)::DOUBLE AS us FROM offcpu_stacks GR
 // One file answers: the first with stacks, then the longest window.
 const FILES = answeringFiles("offcpu_stacks", [withRows("offcpu_stacks")]);
 
+/**
+ * Frames the tracing itself adds at the leaf of a stack: the sched_switch tracepoint's perf
+ * and BPF glue (`perf_trace_sched_switch`, `__traceiter_sched_switch`, `__bpf_trace_*`,
+ * trampolines), not where the thread waited. Kept in the tables, folded away for display and
+ * classification.
+ */
+export const TRACING_FRAME = /^(perf_trace_|__traceiter_|__bpf_trace_|bpf_trace_run\d|bpf_prog_|bpf_trampoline_|trace_call_bpf|perf_tp_event|__perf_event_overflow)/;
+
+/** A stack (root first) without the tracing frames at its leaf end. */
+export function withoutTracing(frames: string[]): string[] {
+  let end = frames.length;
+  while (end > 0 && TRACING_FRAME.test(frames[end - 1])) end--;
+  return end === frames.length ? frames : frames.slice(0, end);
+}
+
 export function classifyStack(frames: string[]): string {
-  for (const rule of OFFCPU_RULES) if (frames.some((f) => rule.pattern.test(f))) return rule.class;
+  const waited = withoutTracing(frames);
+  for (const rule of OFFCPU_RULES) if (waited.some((f) => rule.pattern.test(f))) return rule.class;
   return "other";
+}
+
+/** Off-CPU stacks for a flame graph: each under its class (futex, network…), tracing frames folded away, width = blocked µs. */
+export function offcpuFlameStacks(rows: {frames: string[]; us: number}[]): {frames: string[]; samples: number}[] {
+  return rows.map((r) => ({frames: [classifyStack(r.frames), ...withoutTracing(r.frames)], samples: r.us}));
 }
 
 const CLASSES = ["futex", "network", "disk", "sleep", "poll", "other"] as const;

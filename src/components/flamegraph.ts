@@ -46,10 +46,18 @@ export interface FlameGraphOptions {
    * then the status says so.
    */
   complete?: () => Promise<FlameTree>;
+  /** What a box's width counts, for tooltips and search (default samples). */
+  unit?: {name: string; format?: (value: number) => string};
+  /**
+   * Colours by the frame just under the root (e.g. an off-CPU class), with a legend: every
+   * box takes the colour of its depth-1 ancestor's name, else grey.
+   */
+  groups?: Record<string, string>;
 }
 
 /** A flame graph of stacks, a compact profile, or a tree built already (decodeFlameTree). */
-export function flameGraph(input: Input, {width = 960, baseline, complete}: FlameGraphOptions = {}): HTMLElement {
+export function flameGraph(input: Input, {width = 960, baseline, complete, unit = {name: "samples"}, groups}: FlameGraphOptions = {}): HTMLElement {
+  const amount = (v: number) => `${unit.format ? unit.format(v) : v.toLocaleString("en-US")} ${unit.name}`;
   let tree = treeOf(input);
   // Both sides as shares of their own totals; a change is coloured only when a
   // two-proportion z-test (95%) says it is more than sampling noise (sharesDiffer).
@@ -65,6 +73,7 @@ export function flameGraph(input: Input, {width = 960, baseline, complete}: Flam
 
   const container = document.createElement("div");
   container.className = "flamegraph";
+  container.dataset.unit = unit.name;
   const controls = document.createElement("div");
   const searchBox = document.createElement("input");
   searchBox.type = "search";
@@ -76,6 +85,20 @@ export function flameGraph(input: Input, {width = 960, baseline, complete}: Flam
   status.className = "flamegraph-status";
   status.style.marginLeft = "1em";
   controls.append(searchBox, reset, status);
+  if (groups) {
+    // The legend: a swatch and the group's name, as text.
+    const legend = document.createElement("div");
+    legend.className = "flamegraph-legend";
+    for (const [name, fill] of Object.entries(groups)) {
+      const item = document.createElement("span");
+      item.style.marginRight = "1em";
+      const swatch = document.createElement("span");
+      Object.assign(swatch.style, {display: "inline-block", width: "10px", height: "10px", background: fill, marginRight: "4px"});
+      item.append(swatch, name);
+      legend.append(item);
+    }
+    controls.append(legend);
+  }
   const canvas = document.createElement("canvas");
   const ratio = window.devicePixelRatio || 1;
   let height = 0;
@@ -109,6 +132,11 @@ export function flameGraph(input: Input, {width = 960, baseline, complete}: Flam
       return sharesDiffer(before * baseTotal, baseTotal, value[node], total) ? diffColour(now - before) : UNCHANGED;
     }
     if (matched) return colour("", true);
+    if (groups) {
+      let top = node;
+      while (depthOf[top] > 1) top = tree.parent[top];
+      return groups[nameOf(tree, top)] ?? "hsl(0, 0%, 80%)";
+    }
     let c = colours.get(f);
     if (c === undefined) colours.set(f, (c = colour(moduleOf(tree.names[f]), false)));
     return c;
@@ -173,7 +201,7 @@ export function flameGraph(input: Input, {width = 960, baseline, complete}: Flam
     const started = performance.now();
     if (search) {
       const n = matchedSamples(tree, (name) => search!.test(name));
-      status.textContent = `${n.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} samples match (${((n / total) * 100).toFixed(1)}%)`;
+      status.textContent = `${unit.name === "samples" ? n.toLocaleString("en-US") : amount(n)} of ${amount(total)} match (${((n / total) * 100).toFixed(1)}%)`;
       if (partial) status.textContent += " in the frames drawn so far; the full profile is loading…";
       status.dataset.matched = String(n);
     } else {
@@ -199,7 +227,7 @@ export function flameGraph(input: Input, {width = 960, baseline, complete}: Flam
     }
     const share = value[node] / total;
     const change = base && node !== 0 ? `, ${((share - (base.get(pathOf(tree, node)) ?? 0)) * 100).toFixed(1)} points vs baseline` : "";
-    tooltip.textContent = `${nameOf(tree, node)} — ${value[node].toLocaleString("en-US")} samples (${(share * 100).toFixed(1)}%${change})`;
+    tooltip.textContent = `${nameOf(tree, node)} — ${amount(value[node])} (${(share * 100).toFixed(1)}%${change})`;
     Object.assign(tooltip.style, {display: "block", left: `${Math.min(event.offsetX + 12, width - 300)}px`, top: `${event.offsetY + 12}px`});
   });
   canvas.addEventListener("mouseleave", () => (tooltip.style.display = "none"));
