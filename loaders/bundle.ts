@@ -32,6 +32,8 @@ export interface ManifestFile {
   /** The file holding the tool's stderr, kept apart from its output. */
   stderr_file?: string | null;
   window_s?: number | null;
+  /** Samples per second of an on-CPU profile. */
+  sample_hz?: number | null;
 }
 
 export interface Manifest {

@@ -229,6 +229,7 @@ function captureRow(bundle: Bundle, file: BundleFile, facts: ContextFacts | null
     format: file.format,
     tool: s.tool,
     window_s: file.window_s,
+    sample_hz: typeof file.listed?.sample_hz === "number" ? file.listed.sample_hz : null,
     bytes: statSync(file.path).size,
     lines: s.lines,
     data_lines: s.data_lines,

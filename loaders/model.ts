@@ -68,6 +68,7 @@ export const schemas: Record<TableName, TableSchema> = {
       {name: "format", type: "VARCHAR", doc: "How it was parsed: `context`, `bpftrace-text`, `bpftrace-json`, `perf-script`, `folded`, `bcc-histogram`, `bcc-stacks`, `table`, `document`."},
       {name: "tool", type: "VARCHAR", doc: "What wrote the file, recognized from its content (banner, map names, column header) or named by the manifest, e.g. `bpfbook fsync.bt`, `syncsnoop.bt`, `bcc biolatency`; null when unknown. The evidence views read only files whose tool they know (docs/views.md)."},
       {name: "window_s", type: "DOUBLE", doc: "Capture window in seconds, from the manifest; null when unknown."},
+      {name: "sample_hz", type: "DOUBLE", doc: "Samples per second of an on-CPU profile, from the manifest (`npm run capture` records 99); null when unknown. Samples ÷ sample_hz = CPU seconds."},
       {name: "bytes", type: "BIGINT", doc: "File size in bytes."},
       {name: "lines", type: "INTEGER", doc: "Lines read."},
       {name: "data_lines", type: "INTEGER", doc: "Lines that became table rows (histograms, values, stacks, context)."},
@@ -140,7 +141,12 @@ export const schemas: Record<TableName, TableSchema> = {
       {name: "value", type: "DOUBLE", doc: "The stack's number (time, samples); null for a stack stored as a map value."},
       {name: "unit", type: "VARCHAR", doc: "`us`, `ns`, `samples`… from the map name or the format."},
       bookkeeping,
-      line
+      line,
+      {
+        name: "kernel_frames",
+        type: "INTEGER",
+        doc: "How many frames at the leaf end are kernel frames, where the format tells: perf script's `[kernel.kallsyms]` frames, the part before bcc's `--` (kernel then user stack). Null when it cannot tell (the evidence views fill it for sources known to record kernel stacks only)."
+      }
     ]
   },
   samples: {

@@ -8,7 +8,7 @@ import {capturesDir, isBundleId, siteBundles} from "./bundle.js";
 import {tablesFor} from "./cache.js";
 import {findingsForTables, openTables} from "./findings/node.js";
 import {sqlString} from "./sql.js";
-import {type Profile, TIMELINE_QUERIES, offcpuFlameStacks, buildFlameTree, encodeFlameFile, encodeTimeline, findingSpec, profileOf, timelineOf} from "./findings/index.js";
+import {type Profile, TIMELINE_QUERIES, markKernel, offcpuFlameStacks, buildFlameTree, encodeFlameFile, encodeTimeline, findingSpec, profileOf, timelineOf} from "./findings/index.js";
 import type {TableName} from "./model.js";
 
 /** Writes what `make` builds from the `--bundle` bundle's tables to stdout, or fails naming the bundle. */
@@ -33,12 +33,17 @@ export function emitFindings(argv = process.argv.slice(2)): Promise<void> {
   return emitForBundle(argv, async (dir) => JSON.stringify(await findingsForTables(dir)));
 }
 
-/** The on-CPU stacks the flame graph draws (cpu.hotspots' stacks query), compact: each distinct frame once, stacks as frame indexes. */
-async function hotspotProfile(dir: string): Promise<Profile> {
+/**
+ * The on-CPU stacks the flame graph draws (cpu.hotspots' stacks query), compact: each
+ * distinct frame once, stacks as frame indexes. For the flame graph (`kernel`), kernel
+ * frames are marked `_[k]`; the categories read the frames as captured.
+ */
+async function hotspotProfile(dir: string, {kernel = false} = {}): Promise<Profile> {
   const db = await openTables(dir);
   try {
     const rows = await db.query(findingSpec("cpu.hotspots").queries.stacks);
-    return profileOf(rows.map((r) => ({frames: r.frames as string[], samples: Number(r.samples)})));
+    const frames = (r: (typeof rows)[number]) => (kernel ? markKernel(r.frames as string[], r.kernel_frames == null ? null : Number(r.kernel_frames)) : (r.frames as string[]));
+    return profileOf(rows.map((r) => ({frames: frames(r), samples: Number(r.samples)})));
   } finally {
     db.close();
   }
@@ -55,7 +60,7 @@ export function emitProfile(argv = process.argv.slice(2)): Promise<void> {
  * distinct stacks drew in 2 s from the JSON profile).
  */
 export function emitFlameTree(argv = process.argv.slice(2)): Promise<void> {
-  return emitForBundle(argv, async (dir) => Buffer.from(encodeFlameFile(buildFlameTree(await hotspotProfile(dir)))));
+  return emitForBundle(argv, async (dir) => Buffer.from(encodeFlameFile(buildFlameTree(await hotspotProfile(dir, {kernel: true})))));
 }
 
 /** Every timed on-CPU sample as a time and a stack (loaders/findings/timeline.ts), for the sub-second heat map and range flame graphs. */
@@ -119,8 +124,10 @@ export async function compareData(dir = capturesDir()) {
       const file = (id: string) => findings.find((f) => f.id === id)?.metrics.evidence_file ?? null;
       const bio = await db.query(`SELECT lo_us AS lo, hi_us AS hi, sum(count)::DOUBLE AS count FROM block_io_latency
         WHERE file = ${sqlString(String(file("disk.latency")))} AND class IS NULL GROUP BY ALL ORDER BY lo NULLS FIRST`);
-      const stacks = await db.query(`SELECT frames, sum(samples)::DOUBLE AS samples FROM oncpu_stacks
-        WHERE file = ${sqlString(String(file("cpu.hotspots")))} GROUP BY frames ORDER BY samples DESC LIMIT 20000`);
+      const stacks = (
+        await db.query(`SELECT frames, sum(samples)::DOUBLE AS samples, max(kernel_frames) AS kernel_frames FROM oncpu_stacks
+        WHERE file = ${sqlString(String(file("cpu.hotspots")))} GROUP BY frames ORDER BY samples DESC LIMIT 20000`)
+      ).map((r) => ({frames: markKernel(r.frames as string[], r.kernel_frames == null ? null : Number(r.kernel_frames)), samples: Number(r.samples)}));
       // Each capture's rates by seconds from its own start, so two bundles line up by relative time.
       const fsync = await db.query(`SELECT t_s, sum(calls)::DOUBLE AS value FROM fsync_calls
         WHERE file = ${sqlString(String(file("durability.fsync")))} AND t_s IS NOT NULL GROUP BY t_s ORDER BY t_s`);
@@ -133,9 +140,10 @@ export async function compareData(dir = capturesDir()) {
         ]),
         ...series("cpu.phases").map((r) => ({metric: "on-CPU samples", t_s: Number(r.second), value: Number(r.samples)}))
       ];
-      const offcpu = await db.query(`SELECT frames, sum(us)::DOUBLE AS us FROM offcpu_stacks
+      const offcpu = await db.query(`SELECT frames, sum(us)::DOUBLE AS us, max(kernel_frames) AS kernel_frames FROM offcpu_stacks
         WHERE file = ${sqlString(String(file("offcpu.breakdown")))} GROUP BY frames ORDER BY us DESC LIMIT 20000`);
-      out.push({id, findings, bio, stacks, offcpu: offcpuFlameStacks(offcpu.map((r) => ({frames: r.frames as string[], us: Number(r.us)}))), timeline});
+      const offcpuStacks = offcpuFlameStacks(offcpu.map((r) => ({frames: r.frames as string[], us: Number(r.us), kernel_frames: r.kernel_frames == null ? null : Number(r.kernel_frames)})));
+      out.push({id, findings, bio, stacks, offcpu: offcpuStacks, timeline});
     } finally {
       db.close();
     }

@@ -172,3 +172,21 @@ test("latency.bursts: a steady tail in biolatency -mT, and a burst when one inte
   assert.match(burst.narrative, /One burst with p99 at least 2× the median interval's: at 3 s for 2 s \(p99 up to 32–64 ms\), holding 35\.5% of the I\/Os/);
   assert.equal(burst.severity, "warning");
 });
+
+test("offcputime -d: the frames before `--` are the kernel's, counted at the leaf end", async () => {
+  const {BccStacksParser} = await import("../loaders/parse/bcc-stacks.js");
+  const {parseText} = await import("./helpers.js");
+  const {rows} = parseText(
+    (r, s) => new BccStacksParser(r, s),
+    `Tracing off-CPU time (us) of all threads by user + kernel stack... Hit Ctrl-C to end.
+
+    finish_task_switch
+    schedule
+    --
+    read
+    -                dd (25036)
+        9
+`
+  );
+  assert.deepEqual(rows.rows("stacks").map((s) => [s.frames, s.kernel_frames]), [[["dd", "read", "schedule", "finish_task_switch"], 2]]);
+});

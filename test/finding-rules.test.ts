@@ -1,6 +1,7 @@
 // Each finding's evaluation on small rows kept here (not only on ../shared): change the
 // rows and the verdict, numbers and sentence change with them.
 import assert from "node:assert/strict";
+import {join} from "node:path";
 import {test} from "node:test";
 import {findingSpec} from "../loaders/findings/index.js";
 
@@ -118,4 +119,56 @@ test("off-CPU stacks: tracing frames at the leaf are folded away for display and
   assert.equal(classifyStack(stack), "futex");
   assert.equal(classifyStack(["do_syscall_64", "perf_trace_sched_switch"]), "other");
   assert.deepEqual(offcpuFlameStacks([{frames: stack, us: 42}]), [{frames: ["futex", ...stack.slice(0, 4)], samples: 42}]);
+});
+
+test("time.wallclock: on-CPU samples ÷ rate plus blocked time per thread, the gap stated; windows that differ are taken per second", async () => {
+  const {wallclockThreads: wall} = await import("../loaders/findings/wallclock.js");
+  const profile = [{side: "oncpu", file: "p.txt", source: "perf script", status: "ok", status_reason: null, recognized: true, window_s: 10, sample_hz: 100}];
+  const offcpu = [{file: "o.txt", source: "bpfbook offcpu.bt", recognized: true, kind: "offcpu", window_s: 10, complete: true, status: "ok", status_reason: null}];
+  const oncpu = [{tid: 1, thread: "main", samples: 300}, {tid: 2, thread: "io", samples: 100}];
+  const blocked = [
+    {tid: 1, thread: "main", frames: ["do_epoll_wait", "__schedule"], us: 6.5e6},
+    {tid: 2, thread: "io", frames: ["futex_wait", "__schedule", "perf_trace_sched_switch"], us: 8e6}
+  ];
+  const f = wall.evaluate({profile, offcpu, oncpu, blocked});
+  assert.equal(f.verdict, "20.0% on-CPU");
+  assert.deepEqual(f.metrics.threads.map((t) => [t.tid, t.on_s, t.off_s, t.accounted]), [
+    [1, 3, {poll: 6.5}, 0.95],
+    [2, 1, {futex: 8}, 0.9]
+  ]);
+  assert.equal(f.metrics.gap_s, 1.5);
+  assert.match(f.narrative, /2 threads over 10 s \(20 s of thread time\): blocked on futex 40\.0%, blocked on poll 32\.5% and on-CPU 20\.0%\. The captures account for 18\.5 s of the 20 s; the gap of 7\.5%/);
+  // The off-CPU capture ran 20 s: its seconds are taken per second of its window.
+  const longer = wall.evaluate({profile, offcpu: [{...offcpu[0], window_s: 20}], oncpu, blocked});
+  assert.equal(longer.metrics.windows_differ, true);
+  assert.deepEqual(longer.metrics.threads.map((t) => [t.on_s, t.off_s]), [[6, {poll: 6.5}], [2, {futex: 8}]]);
+  assert.match(longer.narrative, /windows differ \(10 s and 20 s\)/);
+  // No rate, no thread ids, or a failed side: it cannot tell, and says why.
+  assert.equal(wall.evaluate({profile: [{...profile[0], sample_hz: null}], offcpu, oncpu, blocked}).conclusive, false);
+  assert.match(wall.evaluate({profile, offcpu, oncpu, blocked: []}).narrative, /lacks off-CPU time by thread/);
+  assert.equal(wall.evaluate({profile, offcpu: [{...offcpu[0], status: "failed", status_reason: "x"}], oncpu, blocked}).verdict, "cannot tell: off-CPU capture failed");
+});
+
+test("time.wallclock on the embedded capture: the busiest thread's on- and off-CPU time fill its window; the gap is stated", async () => {
+  const {convertToParquet} = await import("../loaders/convert.js");
+  const {findingsForTables} = await import("../loaders/findings/node.js");
+  const {tempDir} = await import("./helpers.js");
+  const tables = join(tempDir("wall"), "t");
+  await convertToParquet(join("data", "captures", "demo-fsync"), tables);
+  const f = (await findingsForTables(tables)).find((x) => x.id === "time.wallclock")!;
+  assert.equal(f.conclusive, true, f.narrative);
+  const threads = f.metrics.threads as {tid: number; on_s: number; accounted: number}[];
+  const busiest = [...threads].sort((a, b) => b.on_s - a.on_s)[0];
+  assert.ok(busiest.accounted > 0.9 && busiest.accounted < 1.02, `busiest thread: ${busiest.accounted} of its window`);
+  assert.match(f.narrative, new RegExp(`the gap of ${(Number(f.metrics.gap_share) * 100).toFixed(1)}% is time neither saw`));
+});
+
+test("kernel frames are marked _[k] for display, after the tracing frames are folded away", async () => {
+  const {markKernel} = await import("../loaders/findings/flame-tree.js");
+  const {offcpuFlameStacks} = await import("../loaders/findings/offcpu.js");
+  assert.deepEqual(markKernel(["main", "write", "vfs_write"], 1), ["main", "write", "vfs_write_[k]"]);
+  assert.deepEqual(markKernel(["main"], null), ["main"]);
+  assert.deepEqual(markKernel(["a_[k]", "b"], 5), ["a_[k]", "b_[k]"], "never marked twice, never beyond the stack");
+  const [s] = offcpuFlameStacks([{frames: ["do_futex", "__schedule", "perf_trace_sched_switch"], us: 5, kernel_frames: 3}]);
+  assert.deepEqual(s.frames, ["futex", "do_futex_[k]", "__schedule_[k]"]);
 });

@@ -127,6 +127,25 @@ qfc node  4100/4108 [001] 2000.250000:   10101010 cpu-clock:ppp:
   );
 });
 
+test("perf script: kernel frames (its [kernel.kallsyms] dso) are counted at the leaf end of each stack", () => {
+  const {rows} = parseText(
+    (r, s) => new PerfScriptParser(r, s),
+    `app 10/11 [000] 5.000001:   10101010 cpu-clock:ppp:
+\tffffffff81bd929c iowrite16+0xc ([kernel.kallsyms])
+\tffffffff81d37d32 vp_notify+0x12 ([kernel.kallsyms])
+\t    7f0a1b2c3d4e write+0x1e (/usr/lib/libc.so.6)
+\t    7f0a1b2c0000 main+0x5 (/usr/bin/app)
+
+app 10/11 [000] 5.010001:   10101010 cpu-clock:ppp:
+\t    7f0a1b2c0000 main+0x9 (/usr/bin/app)
+`
+  );
+  assert.deepEqual(rows.rows("stacks").map((s) => [s.frames, s.kernel_frames]), [
+    [["main", "write", "vp_notify", "iowrite16"], 2],
+    [["main"], 0]
+  ]);
+});
+
 test("perf script: symbols with spaces, templates and braces; the leaf is last", () => {
   const {rows} = parseText(
     (r, s) => new PerfScriptParser(r, s),

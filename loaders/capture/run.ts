@@ -26,6 +26,9 @@ interface Plan {
   tracepoints: [string, string][];
 }
 
+/** On-CPU sampling rate (perf record -F and oncpu.bt's profile:hz:99): 99 Hz, off the beat of 100 Hz timers. */
+const SAMPLE_HZ = 99;
+
 const PLANS: Plan[] = [
   {name: "fsync", file: "01-fsync-latency.txt", kind: "fsync", program: "fsync", source: "bpfbook fsync.bt", tracepoints: [["syscalls", "sys_enter_fsync"], ["syscalls", "sys_enter_fdatasync"]]},
   {name: "bio", file: "02-bio-latency.txt", kind: "bio", program: "bio", source: "bpfbook bio.bt", tracepoints: [["block", "block_rq_issue"], ["block", "block_rq_complete"]]},
@@ -54,6 +57,8 @@ export interface CaptureFile {
   source: string;
   /** Probes bpftrace said it attached (its `Attaching N probes...` banner); null for perf or when it never said. */
   probes?: number | null;
+  /** Samples per second of an on-CPU profile, so samples convert to CPU time. */
+  sample_hz?: number;
   program?: string;
   sha256?: string;
   bytes?: number;
@@ -100,6 +105,7 @@ export async function capture(options: CaptureOptions): Promise<{dir: string; fi
   const running: {plan: Plan; child: ChildProcess; done: Promise<{code: number | null; ended: number}>; began: number; record: CaptureFile; perfData?: string}[] = [];
   for (const plan of PLANS) {
     const record: CaptureFile = {file: plan.file, kind: plan.kind, window_s: null, exit_status: null, status: "ok", stderr_file: null, tool: plan.program === "perf" ? "perf" : "bpftrace", source: plan.source};
+    if (plan.kind === "oncpu") record.sample_hz = SAMPLE_HZ;
     files.push(record);
     const absent = plan.tracepoints.filter(([c, n]) => !hasTracepoint(c, n));
     if (absent.length && absent.length === plan.tracepoints.length) {
@@ -115,7 +121,7 @@ export async function capture(options: CaptureOptions): Promise<{dir: string; fi
     let perfData: string | undefined;
     if (plan.program === "perf" && perfWorks()) {
       perfData = join(tmpdir(), `bpfbook-perf-${process.pid}-${Date.now()}.data`);
-      child = spawn("perf", ["record", "-g", "-F", "99", "-p", String(target.pid), "-o", perfData, "--", "sleep", String(duration)], {stdio: ["ignore", "ignore", stderr], detached: true});
+      child = spawn("perf", ["record", "-g", "-F", String(SAMPLE_HZ), "-p", String(target.pid), "-o", perfData, "--", "sleep", String(duration)], {stdio: ["ignore", "ignore", stderr], detached: true});
     } else {
       const name = plan.program === "perf" ? "oncpu" : plan.program;
       if (plan.program === "perf") {

@@ -85,8 +85,11 @@ const syncEvents = (tool: string) => `SELECT capture_id, file, source, comm AS t
 FROM (SELECT e.*, c.tool AS source, ${secondOfEvent("e")} AS t_s ${fromRows("events", "e", tool)})
 GROUP BY ALL`;
 
-/** bpftrace-style stacks with a number per stack. */
-const stackRows = (tool: string, value: string, where = "") => `SELECT ${origin("s")}, s.frames, ${value}
+/** No thread named: the stacks of all threads together. */
+const ANY_THREAD = "NULL::VARCHAR AS thread, NULL::BIGINT AS tid";
+
+/** bpftrace-style stacks with a number per stack; `who` gives the thread and tid where the key holds them. */
+const stackRows = (tool: string, value: string, where = "", who = ANY_THREAD, kernel = "s.kernel_frames") => `SELECT ${origin("s")}, s.frames, ${value}, ${who}, ${kernel} AS kernel_frames
 ${fromRows("stacks", "s", tool)} AND NOT s.bookkeeping AND s.value IS NOT NULL${where}`;
 
 export const SOURCES: Source[] = [
@@ -120,9 +123,20 @@ ${fromRows("values", "v", t)} AND v.map = '@bytes_by_rwbs' AND v.stat = 'value' 
     tool: "bpfbook offcpu.bt",
     kind: "offcpu",
     complete: true,
-    about: "bpfbook's off-CPU program: `@offcpu_us[kstack]` for the target's threads.",
+    about: "bpfbook's off-CPU program: `@offcpu_us[tid, comm, kstack]` for the target's threads (`@offcpu_us[kstack]` in captures before the sixth session).",
     recognize: (fp) => hasMap(fp, "@offcpu_us"),
-    feeds: {offcpu_stacks: (t) => stackRows(t, `${microseconds("s.value", "s.unit")} AS us`, " AND s.map = '@offcpu_us'")}
+    // Keyed [tid, comm, kstack] since the sixth session; earlier captures keyed the stack alone (no thread).
+    feeds: {
+      offcpu_stacks: (t) =>
+        stackRows(
+          t,
+          `${microseconds("s.value", "s.unit")} AS us`,
+          " AND s.map = '@offcpu_us'",
+          `nullif(regexp_extract(s.key, '^\\d+, (.*)$', 1), '') AS thread, TRY_CAST(regexp_extract(s.key, '^(\\d+), ', 1) AS BIGINT) AS tid`,
+          // offcpu.bt records kstack alone: every frame is the kernel's.
+          "len(s.frames)"
+        )
+    }
   },
   {
     tool: "bpfbook syscalls.bt",
@@ -255,7 +269,10 @@ ${fromRows("events", "e", t)} AND e.latency_us IS NOT NULL`
     complete: true,
     about: "bcc's offcputime (multi-line stacks, total off-CPU time per stack and task).",
     recognize: (fp) => fp.format === "bcc-stacks" && banner(fp, /off-CPU time/),
-    feeds: {offcpu_stacks: (t) => stackRows(t, `${microseconds("s.value", "s.unit")} AS us`)}
+    feeds: {
+      offcpu_stacks: (t) =>
+        stackRows(t, `${microseconds("s.value", "s.unit")} AS us`, "", `nullif(regexp_extract(s.key, '^(.*) \\((\\d+)\\)$', 1), '') AS thread, TRY_CAST(regexp_extract(s.key, '\\((\\d+)\\)$', 1) AS BIGINT) AS tid`)
+    }
   },
   {
     tool: "bpftrace off-CPU stacks",

@@ -96,13 +96,20 @@ export const VIEWS: ViewSchema[] = [
   },
   {
     name: "offcpu_stacks",
-    doc: "Time threads spent blocked (off CPU), by stack, in µs (summed over threads).",
-    columns: [...origin, {name: "frames", type: "VARCHAR[]", doc: "Frames, root first."}, {name: "us", type: "DOUBLE", doc: "Blocked time in µs."}]
+    doc: "Time threads spent blocked (off CPU), by stack (and by thread where the source says), in µs.",
+    columns: [
+      ...origin,
+      {name: "frames", type: "VARCHAR[]", doc: "Frames, root first."},
+      {name: "us", type: "DOUBLE", doc: "Blocked time in µs."},
+      {name: "thread", type: "VARCHAR", doc: "Thread name, where the source keys by thread (bpfbook's offcpu.bt, bcc's offcputime); null when summed over threads."},
+      {name: "tid", type: "BIGINT", doc: "Thread id, where the source records it."},
+      {name: "kernel_frames", type: "INTEGER", doc: "How many frames at the leaf end are the kernel's (`stacks.kernel_frames`; every frame for sources that record kernel stacks only); null when unknown."}
+    ]
   },
   {
     name: "oncpu_stacks",
     doc: "On-CPU samples by stack.",
-    columns: [...origin, {name: "frames", type: "VARCHAR[]", doc: "Frames, root first."}, {name: "samples", type: "DOUBLE", doc: "Samples."}]
+    columns: [...origin, {name: "frames", type: "VARCHAR[]", doc: "Frames, root first."}, {name: "samples", type: "DOUBLE", doc: "Samples."}, {name: "kernel_frames", type: "INTEGER", doc: "How many frames at the leaf end are the kernel's (`stacks.kernel_frames`; every frame for sources that record kernel stacks only); null when unknown."}]
   },
   {
     name: "oncpu_samples",

@@ -33,7 +33,7 @@ const BACKENDS: [RegExp, string, boolean][] = [
 // folded stacks made from it are the same samples.
 const CONTEXT = answeringFiles("oncpu_stacks", [withRows("oncpu_stacks")], ", (SELECT any_value(arch) FROM captures) AS arch");
 
-const STACKS = `SELECT frames, sum(samples)::DOUBLE AS samples FROM oncpu_stacks
+const STACKS = `SELECT frames, sum(samples)::DOUBLE AS samples, max(kernel_frames) AS kernel_frames FROM oncpu_stacks
 WHERE file IN (SELECT file FROM (${CONTEXT} LIMIT 1)) GROUP BY frames`;
 
 /** A leaf frame with no symbol: `[unknown]` or a bare address. */

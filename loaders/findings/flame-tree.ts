@@ -33,6 +33,16 @@ export interface FlameTree {
   children: Int32Array;
 }
 
+/** The suffix stackcollapse-perf --kernel gives kernel frames, which flame graphs colour apart. */
+export const KERNEL_SUFFIX = "_[k]";
+
+/** A stack (root first) with its last `kernel` frames marked as the kernel's, for display. */
+export function markKernel(frames: string[], kernel: number | null | undefined): string[] {
+  if (!kernel) return frames;
+  const from = Math.max(0, frames.length - kernel);
+  return frames.map((f, i) => (i >= from && !f.endsWith(KERNEL_SUFFIX) ? f + KERNEL_SUFFIX : f));
+}
+
 export function profileOf(stacks: Stack[]): Profile {
   const index = new Map<string, number>();
   const id = (f: string) => index.get(f) ?? index.set(f, index.size).get(f)!;

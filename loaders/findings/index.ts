@@ -7,6 +7,7 @@ import {durabilityFsync} from "./durability.js";
 import {loggingWrites} from "./logging.js";
 import {offcpuBreakdown} from "./offcpu.js";
 import {cpuPhases} from "./phases.js";
+import {wallclockThreads} from "./wallclock.js";
 import {dataQuality} from "./quality.js";
 import type {Finding, FindingSpec, Metrics, Query, QueryRow} from "./types.js";
 
@@ -19,9 +20,9 @@ export {sqlString} from "../sql.js";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnySpec = FindingSpec<string, any>;
 
-export const findings: AnySpec[] = [durabilityFsync, diskLatency, latencyBursts, loggingWrites, offcpuBreakdown, cpuHotspots, cpuPhases, dataQuality];
+export const findings: AnySpec[] = [durabilityFsync, diskLatency, latencyBursts, loggingWrites, offcpuBreakdown, wallclockThreads, cpuHotspots, cpuPhases, dataQuality];
 export {CPU_CATEGORIES, cpuProfile} from "./cpu.js";
-export {OFFCPU_RULES, TRACING_FRAME, classifyStack, offcpuFlameStacks, withoutTracing} from "./offcpu.js";
+export {OFFCPU_CLASSES, OFFCPU_RULES, TRACING_FRAME, classifyStack, offcpuFlameStacks, withoutTracing} from "./offcpu.js";
 export {LOCAL_NVME_MAX_US, NETWORK_MIN_US} from "./disk.js";
 export * from "./flame-tree.js";
 export * from "./timeline.js";

@@ -4,6 +4,7 @@
 
 import {duration, num} from "./format.js";
 import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable, withRows} from "./evidence.js";
+import {markKernel} from "./flame-tree.js";
 import {defineFinding} from "./types.js";
 
 export const OFFCPU_RULES: {class: string; pattern: RegExp}[] = [
@@ -40,12 +41,18 @@ export function classifyStack(frames: string[]): string {
   return "other";
 }
 
-/** Off-CPU stacks for a flame graph: each under its class (futex, network…), tracing frames folded away, width = blocked µs. */
-export function offcpuFlameStacks(rows: {frames: string[]; us: number}[]): {frames: string[]; samples: number}[] {
-  return rows.map((r) => ({frames: [classifyStack(r.frames), ...withoutTracing(r.frames)], samples: r.us}));
+/** Off-CPU stacks for a flame graph: each under its class (futex, network…), tracing frames folded away, kernel frames marked, width = blocked µs. */
+export function offcpuFlameStacks(rows: {frames: string[]; us: number; kernel_frames?: number | null}[]): {frames: string[]; samples: number}[] {
+  return rows.map((r) => {
+    const shown = withoutTracing(r.frames);
+    const kernel = r.kernel_frames == null ? null : Math.max(0, r.kernel_frames - (r.frames.length - shown.length));
+    return {frames: [classifyStack(r.frames), ...markKernel(shown, kernel)], samples: r.us};
+  });
 }
 
-const CLASSES = ["futex", "network", "disk", "sleep", "poll", "other"] as const;
+/** Every class a stack can take, the rules' order then `other`. */
+export const OFFCPU_CLASSES = ["futex", "network", "disk", "sleep", "poll", "other"] as const;
+const CLASSES = OFFCPU_CLASSES;
 
 export const offcpuBreakdown = defineFinding({
   id: "offcpu.breakdown",

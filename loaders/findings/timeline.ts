@@ -4,7 +4,7 @@
 // binary search for the range, one pass summing samples per stack, then the usual tree.
 // The build writes it once per bundle (encodeTimeline); the page decodes it.
 
-import {type Profile} from "./flame-tree.js";
+import {type Profile, markKernel} from "./flame-tree.js";
 import {answeringFiles, withRows} from "./evidence.js";
 import type {QueryRow} from "./types.js";
 
@@ -13,7 +13,7 @@ export const TIMED_PROFILE_FILE = `(SELECT file FROM (${answeringFiles("oncpu_sa
 
 export const TIMELINE_QUERIES = {
   samples: `SELECT t_s, stack_id, samples FROM oncpu_samples WHERE file = ${TIMED_PROFILE_FILE} ORDER BY t_s, stack_id`,
-  stacks: `SELECT s.stack_id, s.frames FROM stacks s
+  stacks: `SELECT s.stack_id, s.frames, s.kernel_frames FROM stacks s
 WHERE s.file = ${TIMED_PROFILE_FILE} AND s.stack_id IN (SELECT stack_id FROM oncpu_samples WHERE file = ${TIMED_PROFILE_FILE})
 ORDER BY s.stack_id`
 };
@@ -38,7 +38,7 @@ export function timelineOf(samples: QueryRow[], stacks: QueryRow[]): Timeline {
   const stackList: number[][] = [];
   for (const s of stacks) {
     stackIndex.set(Number(s.stack_id), stackList.length);
-    stackList.push((s.frames as string[]).map((f) => frameOf(String(f))));
+    stackList.push(markKernel((s.frames as string[]).map(String), s.kernel_frames == null ? null : Number(s.kernel_frames)).map(frameOf));
   }
   const n = samples.length;
   const t = new Float32Array(n);

@@ -31,6 +31,8 @@ export class BccStacksParser implements Parser {
   private frames: string[] = [];
   private lines: Line[] = [];
   private task: string | null = null;
+  /** Frames before `--`: the kernel stack, when bcc separates it from the user one. */
+  private kernel: number | null = null;
   private unit: string | null = null;
   private stackId = 0;
 
@@ -68,7 +70,8 @@ export class BccStacksParser implements Parser {
         value: Number(count[1]),
         unit: this.unit,
         bookkeeping: false,
-        line: this.lines[0].no
+        line: this.lines[0].no,
+        kernel_frames: this.kernel
       });
       this.reset();
       return;
@@ -85,7 +88,10 @@ export class BccStacksParser implements Parser {
       return this.step(line);
     }
     this.lines.push(line);
-    if (SEPARATOR.test(text)) return;
+    if (SEPARATOR.test(text)) {
+      this.kernel = this.frames.length;
+      return;
+    }
     const task = TASK.exec(text);
     if (task && text.trim().startsWith("- ")) this.task = task[2] ? `${task[1]} (${task[2]})` : task[1];
     else this.frames.push(text.trim());
@@ -105,6 +111,7 @@ export class BccStacksParser implements Parser {
     this.frames = [];
     this.lines = [];
     this.task = null;
+    this.kernel = null;
   }
 }
 

@@ -120,7 +120,7 @@ export async function convertFoldedInBulk(target: BulkTarget, path: string, ref:
 
 const stackColumns = (stackId: string) => `
   capture_id, file, NULL::VARCHAR AS map, NULL::VARCHAR AS key, ${stackId} AS stack_id, string_split(head, ';') AS frames,
-  tally::DOUBLE AS value, 'samples' AS unit, false AS bookkeeping, line::INTEGER AS line`;
+  tally::DOUBLE AS value, 'samples' AS unit, false AS bookkeeping, line::INTEGER AS line, NULL::INTEGER AS kernel_frames`;
 
 /** common.ts's CONTROL in RE2's spelling, for DuckDB's regexp functions. */
 const CONTROL = "\\x00-\\x08\\x0b-\\x1f\\x7f\\x{fffd}";

@@ -11,6 +11,9 @@ import {type LineCounts, type RowSink, emptyCounts} from "../model.js";
 import {type FileRef, type ParseResult, type Sniff, clip, firstMeaningful} from "./common.js";
 
 /** `comm pid/tid [cpu] time:` or `comm tid time:` (perf prints `pid/tid` only when asked). */
+/** A kernel frame's dso, as perf script prints it. */
+const KERNEL_DSO = /\(\[kernel\.[^\]]*\]\)$/;
+
 export const PERF_HEADER = /^(\S.*?)\s+(\d+)(?:\/(\d+))?\s+(?:\[(\d+)\]\s+)?(\d+\.\d+):/;
 
 /** A sample header followed by a frame line. */
@@ -77,6 +80,8 @@ function dsoStart(text: string, from: number): number {
 interface Sample {
   comm: string;
   frames: string[];
+  /** Frames from the kernel (perf prints them leaf first, so they lead `frames`). */
+  kernel: number;
   line: number;
   pid: number | null;
   tid: number;
@@ -88,6 +93,7 @@ interface Sample {
 interface FoldedStack {
   comm: string;
   frames: string[];
+  kernel: number;
   line: number;
   id: number;
   count: number;
@@ -120,6 +126,7 @@ export class PerfScriptParser {
       this.current = {
         comm: comm.trim(),
         frames: [],
+        kernel: 0,
         line: no,
         pid: second === undefined ? null : Number(first),
         tid: Number(second ?? first),
@@ -132,6 +139,7 @@ export class PerfScriptParser {
     if (name !== null) {
       this.counts.data_lines++;
       this.current!.frames.push(name || "[unknown]");
+      if (KERNEL_DSO.test(text)) this.current!.kernel++;
       return;
     }
     if (/^\s/.test(text)) return this.problem(no, text, this.current ? "unreadable stack frame" : "stack frame before any sample header");
@@ -146,7 +154,7 @@ export class PerfScriptParser {
     const key = `${s.comm}\u0000${frames.join(";")}`;
     let stack = this.folded.get(key);
     if (stack) stack.count++;
-    else this.folded.set(key, (stack = {comm: s.comm, frames, count: 1, line: s.line, id: this.folded.size + 1}));
+    else this.folded.set(key, (stack = {comm: s.comm, frames, kernel: s.kernel, count: 1, line: s.line, id: this.folded.size + 1}));
     this.firstTime ??= s.time;
     this.sink.emit("samples", {
       capture_id: this.ref.capture_id,
@@ -171,7 +179,7 @@ export class PerfScriptParser {
   end(): ParseResult {
     this.finishSample();
     for (const s of this.folded.values()) {
-      this.sink.emit("stacks", {capture_id: this.ref.capture_id, file: this.ref.file, map: null, key: s.comm, stack_id: s.id, frames: s.frames, value: s.count, unit: "samples", bookkeeping: false, line: s.line});
+      this.sink.emit("stacks", {capture_id: this.ref.capture_id, file: this.ref.file, map: null, key: s.comm, stack_id: s.id, frames: s.frames, value: s.count, unit: "samples", bookkeeping: false, line: s.line, kernel_frames: s.kernel});
     }
     return {counts: this.counts, recognized: this.folded.size > 0 || this.counts.lines === 0};
   }

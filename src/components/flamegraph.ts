@@ -2,7 +2,7 @@
 // smooth: click a frame to zoom into it, reset, search (with the share of samples that
 // match), tooltips, colour by crate/module. Frame names are drawn with fillText and shown
 // in tooltips with textContent: text from captures is never parsed as markup.
-import {type FlameTree, type Profile, type Stack, buildFlameTree, matchedSamples, nameOf, pathOf, pathShares, profileOf, sharesDiffer} from "./findings.generated.js";
+import {type FlameTree, type Profile, type Stack, KERNEL_SUFFIX, buildFlameTree, matchedSamples, nameOf, pathOf, pathShares, profileOf, sharesDiffer} from "./findings.generated.js";
 
 export type {Profile, Stack};
 
@@ -10,6 +10,7 @@ const ROW = 18;
 
 /** The crate or module a frame belongs to, for its colour: `blake3::portable::…` → `blake3`. */
 export function moduleOf(frame: string): string {
+  if (frame.endsWith(KERNEL_SUFFIX)) return KERNEL;
   const rust = /^(?:<)?([A-Za-z_][\w]*)::/.exec(frame);
   if (rust) return rust[1];
   if (frame.startsWith("JS:")) return "js";
@@ -17,7 +18,11 @@ export function moduleOf(frame: string): string {
   return frame.split(/[_.]/)[0] || frame;
 }
 
+/** Kernel frames (marked `_[k]`) share one cool hue, apart from the warm user-space ones. */
+const KERNEL = "[kernel]";
+
 function colour(module: string, matched: boolean): string {
+  if (!matched && module === KERNEL) return "hsl(200, 45%, 72%)";
   let h = 0;
   for (let i = 0; i < module.length; i++) h = (h * 31 + module.charCodeAt(i)) >>> 0;
   return matched ? "#e040fb" : `hsl(${20 + (h % 40)}, ${60 + (h % 30)}%, ${55 + ((h >> 5) % 15)}%)`;
