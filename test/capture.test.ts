@@ -78,6 +78,12 @@ test("an 8-second capture of the demo in fsync mode converts cleanly and finds i
   assert.ok(Number(bursts.metrics.intervals) >= 5, `latency.bursts sees ${bursts.metrics.intervals} intervals`);
   const phases = found.find((f) => f.id === "cpu.phases")!;
   assert.ok(Number(phases.metrics.seconds) >= 5, `cpu.phases sees ${phases.metrics.seconds} seconds`);
+  // Off-CPU time by thread and on-CPU samples by thread add up to each thread's wall clock.
+  const wall = found.find((f) => f.id === "time.wallclock")!;
+  assert.equal(wall.conclusive, true, wall.narrative);
+  assert.equal(wall.metrics.sample_hz, 99);
+  const busiest = [...(wall.metrics.threads as {on_s: number; accounted: number}[])].sort((a, b) => b.on_s - a.on_s)[0];
+  assert.ok(busiest.accounted > 0.8 && busiest.accounted < 1.05, `the busiest thread's time covers ${busiest.accounted} of the window`);
 });
 
 test("the same capture of the demo in no-fsync mode finds no fsync by the target", {skip}, async () => {

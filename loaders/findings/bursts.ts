@@ -95,6 +95,15 @@ export const latencyBursts = defineFinding({
     }
     const range = (i: {p99_lo_us: number | null; p99_hi_us: number | null}) => durationRange(i.p99_lo_us, i.p99_hi_us);
     const spread = `${series.length} intervals of ${count(ios)} I/Os: p99 per interval from ${range(sorted[0])} to ${range(sorted.at(-1)!)}, median interval ${range(median!)}`;
+    if (!series.some((i) => i.ios >= MIN_BURST_IOS)) {
+      return {
+        severity: "info",
+        conclusive: false,
+        verdict: "too few I/Os per interval",
+        metrics,
+        narrative: `${from}${spread}; no interval has ${MIN_BURST_IOS} I/Os or more, too few for a p99 to tell a burst from the slowest few I/Os.`
+      };
+    }
     if (!bursts.length) {
       return {
         severity: "info",
