@@ -261,5 +261,5 @@ export function unitOf(map: string | null, fallback = "value"): string {
 
 /** Maps that carry state between probes rather than results (their entries are in flight at exit). */
 export function isBookkeepingMap(map: string | null): boolean {
-  return map !== null && /^@(start|starts|ts|t0|begin|entry|inflight|in_flight|off|ks|us_stack|pending)$/.test(map);
+  return map !== null && /^@(start|starts|ts|t0|begin|entry|inflight|in_flight|off|off_comm|ks|us_stack|pending)$/.test(map);
 }

@@ -110,3 +110,14 @@ test("a share from too few samples is not ranked", async () => {
   assert.equal(cpu.verdict, "sample too small");
   assert.match(cpu.narrative, /only 50 on-CPU samples, fewer than the 100 needed/);
 });
+
+test("offcpu.bt: a block still in flight at the end counts up to the window's end, with its thread", async () => {
+  const {db} = await fixtureBundle({"03-offcpu.txt": join("test", "fixtures", "tools", "offcpu-inflight.txt")});
+  const rows = await db.query(`SELECT tid, thread, sum(us) AS us FROM offcpu_stacks GROUP BY ALL ORDER BY tid`);
+  db.close();
+  // main: one finished block of 0.7 s; worker: 0.25 s finished, then blocked from 1.5 s to the end at 2.0 s.
+  assert.deepEqual(rows, [
+    {tid: 10, thread: "main", us: 700000},
+    {tid: 11, thread: "worker", us: 750000}
+  ]);
+});

@@ -123,7 +123,7 @@ ${fromRows("values", "v", t)} AND v.map = '@bytes_by_rwbs' AND v.stat = 'value' 
     tool: "bpfbook offcpu.bt",
     kind: "offcpu",
     complete: true,
-    about: "bpfbook's off-CPU program: `@offcpu_us[tid, comm, kstack]` for the target's threads (`@offcpu_us[kstack]` in captures before the sixth session).",
+    about: "bpfbook's off-CPU program: `@offcpu_us[tid, comm, kstack]` for the target's threads (`@offcpu_us[kstack]` in captures before the sixth session), plus the blocks still in flight at the end (`@off`, `@ks` and `@end_ns`).",
     recognize: (fp) => hasMap(fp, "@offcpu_us"),
     // Keyed [tid, comm, kstack] since the sixth session; earlier captures keyed the stack alone (no thread).
     feeds: {
@@ -135,7 +135,17 @@ ${fromRows("values", "v", t)} AND v.map = '@bytes_by_rwbs' AND v.stat = 'value' 
           `nullif(regexp_extract(s.key, '^\\d+, (.*)$', 1), '') AS thread, TRY_CAST(regexp_extract(s.key, '^(\\d+), ', 1) AS BIGINT) AS tid`,
           // offcpu.bt records kstack alone: every frame is the kernel's.
           "len(s.frames)"
-        )
+        ) +
+        // Blocks still in flight when the window ended (@off, @ks, @off_comm at exit), up to
+        // its end (@end_ns): without them a thread blocked at the end loses that time.
+        `
+UNION ALL
+SELECT s.capture_id, s.file, c.tool AS source, s.frames, (e.value - o.value) / 1000.0 AS us, n.text AS thread, TRY_CAST(s.key AS BIGINT) AS tid, len(s.frames) AS kernel_frames
+FROM "stacks" s JOIN captures c ON c.capture_id = s.capture_id AND c.file = s.file
+JOIN "values" o ON o.capture_id = s.capture_id AND o.file = s.file AND o.map = '@off' AND o.key = s.key
+JOIN "values" e ON e.capture_id = s.capture_id AND e.file = s.file AND e.map = '@end_ns' AND e.key IS NULL
+LEFT JOIN "values" n ON n.capture_id = s.capture_id AND n.file = s.file AND n.map = '@off_comm' AND n.key = s.key
+WHERE c.tool = ${sqlString(t)} AND s.map = '@ks' AND e.value >= o.value`
     }
   },
   {
