@@ -2,8 +2,8 @@
 // (timed samples ÷ the sampling rate the manifest records) or blocked, by class (off-CPU
 // time by thread). The two captures run over the same window when `npm run capture` took
 // them; otherwise each is taken per second of its own window, and the narrative says so.
-// What neither capture saw (a block that began before the window or outlasted it) is the
-// gap, stated with its size.
+// What neither capture saw (a block that began before the window) is the gap, stated with
+// its size.
 
 import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable, withRows} from "./evidence.js";
 import {count, list, num, percent, seconds} from "./format.js";
@@ -98,7 +98,7 @@ export const wallclockThreads = defineFinding({
       severity: "info",
       verdict: `${percent(totals["on-CPU"] / capacity)} on-CPU`,
       metrics,
-      narrative: `From ${on.file} (${on.source}, ${count(hz)} Hz: samples ÷ ${count(hz)} = CPU seconds) and ${off.file} (${off.source}): ${list_.length} thread${list_.length === 1 ? "" : "s"} over ${seconds(window)} (${seconds(Math.round(capacity))} of thread time): ${list(shares)}. The captures account for ${accounted.toFixed(1)} s of the ${seconds(Math.round(capacity))}; the gap of ${percent(1 - accounted / capacity)} is time neither saw (a block that began before the window or outlasted it is not counted).${busiestText}${normalised}`
+      narrative: `From ${on.file} (${on.source}, ${count(hz)} Hz: samples ÷ ${count(hz)} = CPU seconds) and ${off.file} (${off.source}): ${list_.length} thread${list_.length === 1 ? "" : "s"} over ${seconds(window)} (${seconds(Math.round(capacity))} of thread time): ${list(shares)}. The captures account for ${accounted.toFixed(1)} s of the ${seconds(Math.round(capacity))}; the gap of ${percent(1 - accounted / capacity)} is time neither saw (a thread blocked since before the window began shows only from its first wake-up; older off-CPU captures also miss blocks still in flight at the end).${busiestText}${normalised}`
     };
   },
   headline: (m) => (m.shares["on-CPU"] != null && m.threads.length ? `${percent(m.shares["on-CPU"] as number)} on-CPU across ${m.threads.length} threads` : null),
