@@ -112,7 +112,7 @@ test("bpftrace programs are adapted to the installed version", async () => {
   const offcpu = programText("offcpu", {text: "v0.17.0", major: 0, minor: 17}, {PID: 4242, DURATION: 7});
   assert.match(offcpu, /^\/\/ Off-CPU time/);
   assert.match(offcpu, /pid == 4242/);
-  assert.match(offcpu, /interval:s:7 \{ exit\(\); \}/);
+  assert.match(offcpu, /interval:s:7 \{ @end_ns = nsecs; exit\(\); \}/);
   assert.doesNotMatch(offcpu, /args\.|\{\{/);
 });
 
