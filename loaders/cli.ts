@@ -91,7 +91,7 @@ const COMMANDS: Record<string, Command> = {
       window: {type: "string", multiple: true, value: "<file>=<seconds>", help: "a file's capture window, when nothing states it (repeatable)"},
       target: {type: "string", multiple: true, value: "<name>", help: "the traced process or thread name (repeatable)"},
       force: {type: "boolean", help: "replace a bundle of the same id"},
-      "max-bytes": {type: "string", value: "<n>", help: "refuse a source larger than this, unpacked (default 2 GB)"},
+      "max-bytes": {type: "string", value: "<n>", help: "refuse a source larger than this, unpacked (default 512 MiB, fetch.ts DEFAULT_MAX_BYTES)"},
       timeout: {type: "string", value: "<ms>", help: "give up a download after this long"},
       ...QUIET
     },
