@@ -7,7 +7,7 @@ import {parseArgs} from "node:util";
 import {capturesDir, isBundleId, siteBundles} from "./bundle.js";
 import {tablesFor} from "./cache.js";
 import {findingsForTables, openTables} from "./findings/node.js";
-import {sqlString} from "./sql.js";
+import {sqlLiteral} from "./sql.js";
 import {type Profile, TIMELINE_QUERIES, markKernel, offcpuFlameStacks, buildFlameTree, encodeFlameFile, encodeTimeline, findingSpec, profileOf, timelineOf} from "./findings/index.js";
 import type {TableName} from "./model.js";
 
@@ -42,7 +42,7 @@ async function hotspotProfile(dir: string, {kernel = false} = {}): Promise<Profi
   const db = await openTables(dir);
   try {
     const rows = await db.query(findingSpec("cpu.hotspots").queries.stacks);
-    const frames = (r: (typeof rows)[number]) => (kernel ? markKernel(r.frames as string[], r.kernel_frames == null ? null : Number(r.kernel_frames)) : (r.frames as string[]));
+    const frames = (r: (typeof rows)[number]) => (kernel ? markKernel(r.frames as string[], r.kernel_frames) : (r.frames as string[]));
     return profileOf(rows.map((r) => ({frames: frames(r), samples: Number(r.samples)})));
   } finally {
     db.close();
@@ -120,17 +120,17 @@ export async function compareData(dir = capturesDir()) {
     const db = await openTables(tables);
     try {
       const findings = await findingsForTables(tables);
-      // The files the findings read, so the overlays show what the findings state.
-      const file = (id: string) => findings.find((f) => f.id === id)?.metrics.evidence_file ?? null;
+      // The file each finding read, as an SQL literal, so the overlays show what the findings state.
+      const file = (id: string) => sqlLiteral(findings.find((f) => f.id === id)?.metrics.evidence_file as string | null | undefined);
       const bio = await db.query(`SELECT lo_us AS lo, hi_us AS hi, sum(count)::DOUBLE AS count FROM block_io_latency
-        WHERE file = ${sqlString(String(file("disk.latency")))} AND class IS NULL GROUP BY ALL ORDER BY lo NULLS FIRST`);
+        WHERE file = ${file("disk.latency")} AND class IS NULL GROUP BY ALL ORDER BY lo NULLS FIRST`);
       const stacks = (
         await db.query(`SELECT frames, sum(samples)::DOUBLE AS samples, max(kernel_frames) AS kernel_frames FROM oncpu_stacks
-        WHERE file = ${sqlString(String(file("cpu.hotspots")))} GROUP BY frames ORDER BY samples DESC LIMIT 20000`)
-      ).map((r) => ({frames: markKernel(r.frames as string[], r.kernel_frames == null ? null : Number(r.kernel_frames)), samples: Number(r.samples)}));
+        WHERE file = ${file("cpu.hotspots")} GROUP BY frames ORDER BY samples DESC LIMIT 20000`)
+      ).map((r) => ({frames: markKernel(r.frames as string[], r.kernel_frames), samples: Number(r.samples)}));
       // Each capture's rates by seconds from its own start, so two bundles line up by relative time.
       const fsync = await db.query(`SELECT t_s, sum(calls)::DOUBLE AS value FROM fsync_calls
-        WHERE file = ${sqlString(String(file("durability.fsync")))} AND t_s IS NOT NULL GROUP BY t_s ORDER BY t_s`);
+        WHERE file = ${file("durability.fsync")} AND t_s IS NOT NULL GROUP BY t_s ORDER BY t_s`);
       const series = (fid: string) => (findings.find((f) => f.id === fid)?.metrics.series ?? []) as Record<string, number | null>[];
       const timeline = [
         ...fsync.map((r) => ({metric: "fsync calls", t_s: Number(r.t_s), value: Number(r.value)})),
@@ -141,8 +141,8 @@ export async function compareData(dir = capturesDir()) {
         ...series("cpu.phases").map((r) => ({metric: "on-CPU samples", t_s: Number(r.second), value: Number(r.samples)}))
       ];
       const offcpu = await db.query(`SELECT frames, sum(us)::DOUBLE AS us, max(kernel_frames) AS kernel_frames FROM offcpu_stacks
-        WHERE file = ${sqlString(String(file("offcpu.breakdown")))} GROUP BY frames ORDER BY us DESC LIMIT 20000`);
-      const offcpuStacks = offcpuFlameStacks(offcpu.map((r) => ({frames: r.frames as string[], us: Number(r.us), kernel_frames: r.kernel_frames == null ? null : Number(r.kernel_frames)})));
+        WHERE file = ${file("offcpu.breakdown")} GROUP BY frames ORDER BY us DESC LIMIT 20000`);
+      const offcpuStacks = offcpuFlameStacks(offcpu.map((r) => ({frames: r.frames as string[], us: Number(r.us), kernel_frames: r.kernel_frames as number | null})));
       out.push({id, findings, bio, stacks, offcpu: offcpuStacks, timeline});
     } finally {
       db.close();

@@ -36,10 +36,11 @@ export interface FlameTree {
 /** The suffix stackcollapse-perf --kernel gives kernel frames, which flame graphs colour apart. */
 export const KERNEL_SUFFIX = "_[k]";
 
-/** A stack (root first) with its last `kernel` frames marked as the kernel's, for display. */
-export function markKernel(frames: string[], kernel: number | null | undefined): string[] {
-  if (!kernel) return frames;
-  const from = Math.max(0, frames.length - kernel);
+/** A stack (root first) with its last `kernel` frames marked as the kernel's, for display; `kernel` as a query gives it (null: unknown). */
+export function markKernel(frames: string[], kernel: unknown): string[] {
+  const n = kernel == null ? 0 : Number(kernel);
+  if (!n) return frames;
+  const from = Math.max(0, frames.length - n);
   return frames.map((f, i) => (i >= from && !f.endsWith(KERNEL_SUFFIX) ? f + KERNEL_SUFFIX : f));
 }
 

@@ -14,7 +14,7 @@ import type {Finding, FindingSpec, Metrics, Query, QueryRow} from "./types.js";
 export type {ChartSpec, Finding, FindingSpec, Query, QueryRow} from "./types.js";
 export * as format from "./format.js";
 export {intervalHeatmapSql, quantileBucket} from "./histogram.js";
-export {sqlString} from "../sql.js";
+export {sqlLiteral, sqlString} from "../sql.js";
 
 // Each spec's metrics are typed; here they are only passed back to its own functions.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -52,7 +52,6 @@ export function offcpuFlameStacks(rows: {frames: string[]; us: number; kernel_fr
 
 /** Every class a stack can take, the rules' order then `other`. */
 export const OFFCPU_CLASSES = ["futex", "network", "disk", "sleep", "poll", "other"] as const;
-const CLASSES = OFFCPU_CLASSES;
 
 export const offcpuBreakdown = defineFinding({
   id: "offcpu.breakdown",
@@ -92,7 +91,7 @@ export const offcpuBreakdown = defineFinding({
   },
   headline: (m) => (m.evidence_file === null ? null : `futex ${duration(m.futex_us)}, network ${duration(m.network_us)}, disk ${duration(m.disk_us)}`),
   chart(_rows, m) {
-    const bars = CLASSES.map((k) => ({name: k, value: m[`${k}_us`] / 1e6}));
+    const bars = OFFCPU_CLASSES.map((k) => ({name: k, value: m[`${k}_us`] / 1e6}));
     return bars.some((b) => b.value > 0) ? {kind: "bars", title: "off-CPU time by class", xTitle: "seconds (summed over threads)", bars} : null;
   }
 });

@@ -5,9 +5,9 @@
 // inside them. A profile without sample times (folded stacks) cannot show phases, and the
 // finding says so.
 
-import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable, withRows} from "./evidence.js";
+import {cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
 import {count, list, num, percent, seconds} from "./format.js";
-import {TIMED_PROFILE_FILE} from "./timeline.js";
+import {TIMED_PROFILE, TIMED_PROFILE_FILE} from "./timeline.js";
 import {defineFinding} from "./types.js";
 
 /** A second is busy when it holds at least this many times the median second's samples… */
@@ -21,12 +21,10 @@ export const PERIOD_TOLERANCE_S = 1;
 /** Leaf frames compared inside and outside phases: the most sampled ones. */
 const TOP_LEAVES = 50;
 
-const EVIDENCE = answeringFiles("oncpu_samples", [withRows("oncpu_samples")]);
-const FIRST = TIMED_PROFILE_FILE;
 
 // Whole seconds from the first sample; the last, cut short by the end of the capture, is
 // left out (its count would read as a dip).
-const SECONDS = `WITH s AS (SELECT floor(t_s)::INTEGER AS second, samples FROM oncpu_samples WHERE file = ${FIRST} AND t_s >= 0)
+const SECONDS = `WITH s AS (SELECT floor(t_s)::INTEGER AS second, samples FROM oncpu_samples WHERE file = ${TIMED_PROFILE_FILE} AND t_s >= 0)
 SELECT second, sum(samples)::DOUBLE AS samples FROM s
 WHERE second < (SELECT max(second) FROM s) OR (SELECT max(second) FROM s) = 0
 GROUP BY second ORDER BY second`;
@@ -34,7 +32,7 @@ GROUP BY second ORDER BY second`;
 const LEAVES = `WITH p AS (
   SELECT floor(o.t_s)::INTEGER AS second, coalesce(s.frames[-1], '[no frames]') AS leaf, o.samples
   FROM oncpu_samples o JOIN stacks s ON s.capture_id = o.capture_id AND s.file = o.file AND s.stack_id = o.stack_id
-  WHERE o.file = ${FIRST} AND o.t_s >= 0),
+  WHERE o.file = ${TIMED_PROFILE_FILE} AND o.t_s >= 0),
 top AS (SELECT leaf FROM p GROUP BY leaf ORDER BY sum(samples) DESC, leaf LIMIT ${TOP_LEAVES})
 SELECT second, leaf, sum(samples)::DOUBLE AS samples FROM p WHERE leaf IN (SELECT leaf FROM top) GROUP BY ALL ORDER BY second, leaf`;
 
@@ -74,7 +72,7 @@ const median = (values: number[]) => {
 export const cpuPhases = defineFinding({
   id: "cpu.phases",
   title: "On-CPU: steady or in phases",
-  queries: {evidence: EVIDENCE, seconds: SECONDS, leaves: LEAVES},
+  queries: {evidence: TIMED_PROFILE, seconds: SECONDS, leaves: LEAVES},
   evaluate({evidence, seconds: perSecond, leaves}) {
     const primary = evidence[0];
     const ref = evidenceOf(primary);

@@ -8,8 +8,9 @@ import {type Profile, markKernel} from "./flame-tree.js";
 import {answeringFiles, withRows} from "./evidence.js";
 import type {QueryRow} from "./types.js";
 
-/** The file whose samples answer: usable, with timed samples, the longest window. */
-export const TIMED_PROFILE_FILE = `(SELECT file FROM (${answeringFiles("oncpu_samples", [withRows("oncpu_samples")])}) LIMIT 1)`;
+/** The files with timed on-CPU samples, best first (usable, with samples, the longest window); the first answers. */
+export const TIMED_PROFILE = answeringFiles("oncpu_samples", [withRows("oncpu_samples")]);
+export const TIMED_PROFILE_FILE = `(SELECT file FROM (${TIMED_PROFILE}) LIMIT 1)`;
 
 export const TIMELINE_QUERIES = {
   samples: `SELECT t_s, stack_id, samples FROM oncpu_samples WHERE file = ${TIMED_PROFILE_FILE} ORDER BY t_s, stack_id`,
@@ -38,7 +39,7 @@ export function timelineOf(samples: QueryRow[], stacks: QueryRow[]): Timeline {
   const stackList: number[][] = [];
   for (const s of stacks) {
     stackIndex.set(Number(s.stack_id), stackList.length);
-    stackList.push(markKernel((s.frames as string[]).map(String), s.kernel_frames == null ? null : Number(s.kernel_frames)).map(frameOf));
+    stackList.push(markKernel((s.frames as string[]).map(String), s.kernel_frames).map(frameOf));
   }
   const n = samples.length;
   const t = new Float32Array(n);

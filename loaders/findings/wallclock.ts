@@ -8,7 +8,7 @@
 import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable, withRows} from "./evidence.js";
 import {count, list, num, percent, seconds} from "./format.js";
 import {OFFCPU_CLASSES, classifyStack} from "./offcpu.js";
-import {TIMED_PROFILE_FILE} from "./timeline.js";
+import {TIMED_PROFILE, TIMED_PROFILE_FILE} from "./timeline.js";
 import {defineFinding} from "./types.js";
 
 const OFFCPU = answeringFiles("offcpu_stacks", [withRows("offcpu_stacks", "v.tid IS NOT NULL"), withRows("offcpu_stacks")]);
@@ -21,8 +21,8 @@ const BLOCKED = `SELECT tid, any_value(thread) AS thread, frames, sum(us)::DOUBL
 FROM offcpu_stacks WHERE file = ${OFFCPU_FILE} AND tid IS NOT NULL GROUP BY tid, frames`;
 
 // The on-CPU file's rate and window, and the off-CPU file's window.
-const WINDOWS = `SELECT 'oncpu' AS side, file, source, status, status_reason, recognized, window_s, (SELECT any_value(sample_hz) FROM captures c WHERE c.file = e.file) AS sample_hz
-FROM (${answeringFiles("oncpu_samples", [withRows("oncpu_samples")])}) e LIMIT 1`;
+const WINDOWS = `SELECT file, source, status, status_reason, recognized, window_s, (SELECT any_value(sample_hz) FROM captures c WHERE c.file = e.file) AS sample_hz
+FROM (${TIMED_PROFILE}) e LIMIT 1`;
 
 export type ThreadTime = {tid: number; thread: string | null; on_s: number; off_s: Record<string, number>; seconds: number; accounted: number};
 
