@@ -159,7 +159,7 @@ const COMMANDS: Record<string, Command> = {
       const current = await findingsOf(bundle.dir);
       const failures = [
         ...(failOn ? atOrAbove(current, failOn as "warning" | "critical") : []),
-        ...(baseline ? regressions(current, await findingsOf(readBundle(baseline).dir), {factor: Number(factorText)}) : [])
+        ...(baseline ? regressions(current, await findingsOf(readBundle(baseline).dir), {factor: Number(factorText), specs: await (await import("./findings/user.js")).loadFindings()}) : [])
       ];
       if (values.json) {
         console.log(terminalJson({version: 1, bundle: bundle.id, baseline: baseline ? readBundle(baseline).id : null, fail_on: failOn ?? null, factor: Number(factorText), passed: failures.length === 0, failures}));

@@ -5,10 +5,10 @@
 //   (what each finding watches is declared on it: FindingSpec.gate). A finding that could
 //   not answer on either side (`conclusive: false`) is no basis for a comparison, and
 //   percentiles resting on fewer than MIN_SAMPLES events are not compared.
-import {findings as specs} from "./findings/index.js";
+import {builtinFindings} from "./findings/index.js";
 import {durationRange, percent} from "./findings/format.js";
 import {MIN_SAMPLES} from "./findings/interval.js";
-import type {Finding, Metrics, Severity} from "./findings/types.js";
+import type {Finding, FindingSpec, Metrics, Severity} from "./findings/types.js";
 
 export type Level = "warning" | "critical";
 export const LEVELS: Level[] = ["warning", "critical"];
@@ -36,8 +36,8 @@ const num = (m: Metrics, key: string): number | null => (typeof m[key] === "numb
 const top = (m: Metrics, key: string) => num(m, `${key}_hi_us`) ?? num(m, `${key}_lo_us`);
 const bucket = (m: Metrics, key: string) => durationRange(num(m, `${key}_lo_us`), num(m, `${key}_hi_us`));
 
-/** What got worse in `current` against `baseline`, finding by finding. */
-export function regressions(current: Finding[], baseline: Finding[], {factor = 2} = {}): GateFailure[] {
+/** What got worse in `current` against `baseline`, finding by finding; `specs` declare what each watches (an analyst's findings may too). */
+export function regressions(current: Finding[], baseline: Finding[], {factor = 2, specs = builtinFindings as readonly Pick<FindingSpec, "id" | "gate">[]} = {}): GateFailure[] {
   const out: GateFailure[] = [];
   for (const after of current) {
     const before = baseline.find((f) => f.id === after.id);

@@ -1,5 +1,6 @@
 // docs/tables.md from the one schema in loaders/model.ts, and docs/views.md from the
-// evidence views and their sources (loaders/evidence/), so the docs cannot drift.
+// evidence views and their sources (loaders/evidence/), and docs/analysis.md's examples
+// from the tested files they show, so the docs cannot drift.
 //   tsx scripts/docs-tables.ts          rewrite both
 //   tsx scripts/docs-tables.ts --check  fail if either is out of date
 import {readFileSync, writeFileSync} from "node:fs";
@@ -58,9 +59,17 @@ export function renderViewsDoc(): string {
   return parts.join("\n");
 }
 
+/** docs/analysis.md with each `<!-- example: path -->` block holding that file as it is, so the walk-through shows the tested example. */
+export function renderAnalysisDoc(text = readFileSync("docs/analysis.md", "utf8")): string {
+  return text.replace(/(<!-- example: (\S+) -->\n)[\s\S]*?(<!-- \/example -->)/g, (_all, open: string, path: string, close: string) =>
+    `${open}\`\`\`ts\n${readFileSync(path, "utf8")}\`\`\`\n${close}`
+  );
+}
+
 const docs: [string, () => string][] = [
   ["docs/tables.md", renderTablesDoc],
-  ["docs/views.md", renderViewsDoc]
+  ["docs/views.md", renderViewsDoc],
+  ["docs/analysis.md", () => renderAnalysisDoc()]
 ];
 if (process.argv.includes("--check")) {
   for (const [path, render] of docs) {

@@ -9,11 +9,12 @@ import {join} from "node:path";
 import {capturesDir, listBundles} from "../loaders/bundle.js";
 import {bundleHash} from "../loaders/cache.js";
 import {sourcesHash} from "../loaders/hash.js";
+import {userFindingFiles} from "../loaders/findings/user.js";
 
 const RECORD = "_bpfbook-outputs.json";
 
-/** The code the loaders run: everything under loaders/ and the page loaders. */
-const codeHash = () => sourcesHash(["loaders", join("src", "captures")], /\.(ts|bt)$/);
+/** The code the loaders run: everything under loaders/, the page loaders and the analyst's findings. */
+const codeHash = () => sourcesHash(["loaders", join("src", "captures"), ...userFindingFiles()], /\.(ts|bt)$/);
 
 export function clearCaptureOutputs(root = "src", captures = capturesDir()): void {
   const cache = join(root, ".observablehq", "cache");

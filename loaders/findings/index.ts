@@ -20,39 +20,63 @@ export {sqlLiteral, sqlString} from "../sql.js";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnySpec = FindingSpec<string, any>;
 
-export const findings: AnySpec[] = [durabilityFsync, diskLatency, latencyBursts, loggingWrites, offcpuBreakdown, wallclockThreads, cpuHotspots, cpuPhases, dataQuality];
+/** bpfbook's own findings, in the order pages show them. An analyst's (loaders/findings/user.ts) follow. */
+export const builtinFindings: AnySpec[] = [durabilityFsync, diskLatency, latencyBursts, loggingWrites, offcpuBreakdown, wallclockThreads, cpuHotspots, cpuPhases, dataQuality];
 export {CPU_CATEGORIES, cpuProfile} from "./cpu.js";
 export {OFFCPU_CLASSES, OFFCPU_RULES, TRACING_FRAME, classifyStack, offcpuFlameStacks, withoutTracing} from "./offcpu.js";
 export {LOCAL_NVME_MAX_US, NETWORK_MIN_US} from "./disk.js";
 export * from "./flame-tree.js";
 export * from "./timeline.js";
 export {MIN_SAMPLES, sharesDiffer, wilson} from "./interval.js";
+export {checkFindingSpec, withUserFindings} from "./registry.js";
 export {createViewStatements, emptyTableStatements, viewDefinitions} from "../evidence/views.js";
 
+/**
+ * Runs one finding. A finding that throws (a query the tables cannot answer, a bug in an
+ * analyst's evaluate) does not take the others down: it says it cannot tell, and why.
+ */
 export async function runFinding<Q extends string, M extends Metrics>(spec: FindingSpec<Q, M>, query: Query): Promise<Finding> {
   const names = Object.keys(spec.queries) as Q[];
-  const results = await Promise.all(names.map((name) => query(spec.queries[name])));
-  const rows = Object.fromEntries(names.map((name, i) => [name, results[i]])) as Record<Q, QueryRow[]>;
-  const evaluation = spec.evaluate(rows);
-  return {
-    id: spec.id,
-    title: spec.title,
-    ...evaluation,
-    conclusive: evaluation.conclusive ?? true,
-    headline: spec.headline(evaluation.metrics),
-    chart: spec.chart(rows, evaluation.metrics),
-    sql: spec.queries
-  };
+  try {
+    const results = await Promise.all(names.map((name) => query(spec.queries[name])));
+    const rows = Object.fromEntries(names.map((name, i) => [name, results[i]])) as Record<Q, QueryRow[]>;
+    const evaluation = spec.evaluate(rows);
+    return {
+      id: spec.id,
+      title: spec.title,
+      ...evaluation,
+      conclusive: evaluation.conclusive ?? true,
+      headline: spec.headline(evaluation.metrics),
+      chart: spec.chart(rows, evaluation.metrics),
+      sql: spec.queries
+    };
+  } catch (error) {
+    const reason = (error as Error)?.message ?? String(error);
+    return {
+      id: spec.id,
+      title: spec.title,
+      severity: "info",
+      conclusive: false,
+      verdict: "cannot tell: the finding failed",
+      metrics: {error: reason},
+      narrative: `This finding could not be computed: ${reason}`,
+      headline: null,
+      chart: null,
+      sql: spec.queries
+    };
+  }
 }
 
-export async function runFindings(query: Query): Promise<Finding[]> {
+/** Runs every finding given (default: the built-in ones) in order. */
+export async function runFindings(query: Query, specs: readonly AnySpec[] = builtinFindings): Promise<Finding[]> {
   const out: Finding[] = [];
-  for (const spec of findings) out.push(await runFinding(spec, query));
+  for (const spec of specs) out.push(await runFinding(spec, query));
   return out;
 }
 
+/** A built-in finding by id, for the pages that draw one. */
 export function findingSpec(id: string): AnySpec {
-  const spec = findings.find((f) => f.id === id);
+  const spec = builtinFindings.find((f) => f.id === id);
   if (!spec) throw new Error(`unknown finding ${id}`);
   return spec;
 }

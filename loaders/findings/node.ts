@@ -8,6 +8,7 @@ import {sourcesHash} from "../hash.js";
 import {createViewStatements} from "../evidence/views.js";
 import {tableNames} from "../model.js";
 import {runFindings} from "./index.js";
+import {loadFindings, userFindingFiles, userFindingsDir} from "./user.js";
 import type {Finding, Query, QueryRow, Value} from "./types.js";
 
 export async function openTables(dir: string): Promise<{query: Query; close(): void}> {
@@ -51,7 +52,7 @@ export async function findingsForTables(dir: string): Promise<Finding[]> {
   const db = await openTables(dir);
   let findings: Finding[];
   try {
-    findings = await runFindings(db.query);
+    findings = await runFindings(db.query, await loadFindings());
   } finally {
     db.close();
   }
@@ -62,10 +63,13 @@ export async function findingsForTables(dir: string): Promise<Finding[]> {
   return JSON.parse(readFileSync(path, "utf8")) as Finding[];
 }
 
-let codeHash: string | undefined;
+let builtinHash: string | undefined;
 
-/** The findings code's version: a hash of this folder's sources and of the evidence views they read. */
+/** The findings code's version: a hash of this folder's sources, of the evidence views they read and of the analyst's findings. */
 const findingsCodeHash = () => {
   const here = dirname(fileURLToPath(import.meta.url));
-  return (codeHash ??= sourcesHash([here, join(here, "..", "evidence")]));
+  builtinHash ??= sourcesHash([here, join(here, "..", "evidence")]);
+  // The analyst's folder is read each time: it can change while a process lives (tests, dev).
+  const user = userFindingFiles(userFindingsDir());
+  return user.length ? `${builtinHash}-${sourcesHash(user)}` : builtinHash;
 };
