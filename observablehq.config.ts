@@ -11,7 +11,8 @@ export const bundlePages = [
   {name: "Block I/O", path: "io"},
   {name: "Syscalls", path: "syscalls"},
   {name: "Off-CPU", path: "offcpu"},
-  {name: "On-CPU", path: "oncpu"}
+  {name: "On-CPU", path: "oncpu"},
+  {name: "Explore", path: "explore"}
 ];
 
 export default {

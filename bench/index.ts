@@ -4,13 +4,15 @@
 //   --builds 1,10,50      bundle counts for the build benchmark
 //   --runs 3              page loads per bundle (the median is reported)
 //   --samples 1000000     timed samples for the range-selection benchmark
-//   --only convert|pages|range|build
+//   --fleet 200,500       bundle counts for the home page's matrix
+//   --only convert|pages|range|home|build
 import {mkdtempSync, rmSync} from "node:fs";
 import {cpus, totalmem, tmpdir} from "node:os";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {benchBuild} from "./build.js";
 import {benchConvert} from "./convert.js";
+import {benchHome} from "./home.js";
 import {benchPages} from "./pages.js";
 import {benchRange} from "./range.js";
 
@@ -20,6 +22,7 @@ const {values} = parseArgs({
     builds: {type: "string", default: "1,10,50"},
     runs: {type: "string", default: "3"},
     samples: {type: "string", default: "1000000"},
+    fleet: {type: "string", default: "200,500"},
     only: {type: "string"}
   }
 });
@@ -64,6 +67,13 @@ try {
     out.push(
       "## Time-range selection (On-CPU page, headless Chromium, median)",
       table(["timed samples", "seconds", "heat map drawn ms (from navigation)", "range selected → flame graph drawn ms"], [[r.samples.toLocaleString("en-US"), r.seconds, f(r.heatmapMs, 0), f(r.selectMs, 0)]])
+    );
+  }
+  if (wants("home")) {
+    const rows = await benchHome(work, list(values.fleet!), Number(values.runs), log);
+    out.push(
+      "## Home page matrix (headless Chromium, cold cache, median)",
+      table(["bundles", "findings", "matrix drawn ms (from navigation)", "sort ms", "filter ms"], rows.map((r) => [r.bundles, r.findings, f(r.renderedMs, 0), f(r.sortMs, 1), f(r.filterMs, 1)]))
     );
   }
   if (wants("build")) {

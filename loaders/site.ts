@@ -83,7 +83,8 @@ export interface BundleSummary {
   host: string | null;
   files: number;
   problems: number;
-  headlines: {id: string; title: string; severity: string; verdict: string; narrative: string}[];
+  /** Every finding's verdict and the number behind it, for the home page's matrix. */
+  headlines: {id: string; title: string; severity: string; verdict: string; narrative: string; headline: string | null; conclusive: boolean}[];
 }
 
 /** One entry per bundle under the captures folder, with its headline findings, for the home page. */
@@ -103,7 +104,7 @@ export async function bundleSummaries(dir = capturesDir()): Promise<BundleSummar
         host: row.host as string | null,
         files: Number(row.files),
         problems: Number(row.problems),
-        headlines: findings.map(({id, title, severity, verdict, narrative}) => ({id, title, severity, verdict, narrative}))
+        headlines: findings.map(({id, title, severity, verdict, narrative, headline, conclusive}) => ({id, title, severity, verdict, narrative, headline, conclusive}))
       });
     } finally {
       db.close();

@@ -1,6 +1,6 @@
 // Test helpers: run a parser over text and collect rows per table; locate the shared data.
 import {spawn} from "node:child_process";
-import {existsSync, mkdtempSync} from "node:fs";
+import {copyFileSync, existsSync, mkdtempSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join, resolve} from "node:path";
 import type {TestContext} from "node:test";
@@ -75,4 +75,14 @@ export async function fixtureBundle(files: Record<string, string>, manifest?: ob
   const out = join(dir, "..", "tables");
   const summary = await convertToParquet(dir, out);
   return {dir, summary, db: await openTables(out)};
+}
+
+/** The analyst's example finding (docs/analysis.md, "Your own findings"). */
+export const EXAMPLE_FINDING = join("docs", "examples", "findings", "syscalls-busiest-thread.ts");
+
+/** A new findings folder (BPFBOOK_FINDINGS) holding the documented example. */
+export function exampleFolder(): string {
+  const dir = tempDir("user-findings");
+  copyFileSync(EXAMPLE_FINDING, join(dir, "syscalls-busiest-thread.ts"));
+  return dir;
 }

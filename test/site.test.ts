@@ -11,7 +11,7 @@ import {type Override, serve} from "../scripts/serve.js";
 import {convertToParquet} from "../loaders/convert.js";
 import {openTables} from "../loaders/findings/node.js";
 import {launch, visit} from "./browser.js";
-import {REFERENCE, REFERENCE_WINDOWS, tempDir} from "./helpers.js";
+import {REFERENCE, REFERENCE_WINDOWS, exampleFolder, tempDir} from "./helpers.js";
 import {schemaErrors} from "./schema.js";
 
 const hasReference = existsSync(REFERENCE);
@@ -23,9 +23,9 @@ let origin: string;
 let browser: Browser;
 let sabotage: Override | undefined;
 
-export function build(captures: string, out: string) {
+export function build(captures: string, out: string, findings?: string) {
   return spawnSync("npm", ["run", "build"], {
-    env: {...process.env, BPFBOOK_CAPTURES: captures, BPFBOOK_DIST: out},
+    env: {...process.env, BPFBOOK_CAPTURES: captures, BPFBOOK_DIST: out, ...(findings ? {BPFBOOK_FINDINGS: findings} : {})},
     encoding: "utf8",
     maxBuffer: 64 << 20
   });
@@ -69,11 +69,11 @@ const EMBEDDED = ["demo-fsync", "demo-nofsync"];
 const readyFor = (path: string) =>
   path === "/compare"
     ? ".flamegraph canvas, main p"
-    : /\/(durability|io|syscalls|offcpu)$/.test(path)
+    : /\/(durability|io|syscalls|offcpu|explore)$/.test(path)
       ? "main table"
       : path.startsWith("/captures/")
         ? '.findings[data-complete="true"]'
-        : "main section.bundle h2 a";
+        : ".fleet-matrix tbody tr";
 
 before(async () => {
   const captures = tempDir("captures");
@@ -87,7 +87,8 @@ before(async () => {
   for (const id of EMBEDDED) cpSync(join("data", "captures", id), join(captures, id), {recursive: true});
   writeBigProfile(join(captures, "big"), 100_000);
   dist = tempDir("dist");
-  const result = build(captures, dist);
+  // Built with the analyst's example finding (docs/analysis.md) in its findings folder.
+  const result = build(captures, dist, exampleFolder());
   assert.equal(result.status, 0, `build failed:\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
   server = await serve(dist, 0, "127.0.0.1", (path, file) => sabotage?.(path, file));
   const address = server.address();
@@ -158,8 +159,9 @@ test("qfc-t1: findings.json and the page state the published findings", {skip: h
   assert.match(await text("durability.fsync"), /called fsync\/fdatasync 0 times in 60 s.*alloy 6 times/);
   assert.match(await text("cpu.hotspots"), /hashing is in 47\.1% \(44\.9–49\.3%\) of 1,987 on-CPU samples, log formatting in 16\.9% \(15\.3–18\.6%\).*portable \(scalar\) backend/);
   assert.deepEqual(byId["cpu.hotspots"].metrics.hash_share_ci95.map((x: number) => x.toFixed(3)), ["0.449", "0.493"]);
-  // Every card that rests on one capture file names it and its status.
-  for (const f of json.findings.filter((x: {id: string}) => x.id !== "data.quality")) {
+  // Every built-in card that rests on one capture file names it and its status (the
+  // analyst's example, built in here too, keeps its own metrics).
+  for (const f of json.findings.filter((x: {id: string}) => x.id !== "data.quality" && x.id !== "example.busiest_thread")) {
     const line = await page.locator(`[data-finding="${f.id}"] .evidence`).innerText();
     if (f.metrics.evidence_file === null) assert.equal(line, "evidence: none in this bundle", f.id);
     else assert.match(line, new RegExp(`^evidence: ${f.metrics.evidence_file.replace(/[.]/g, "\\.")} \\(.*\\) · ok$`), f.id);
@@ -295,12 +297,123 @@ test("compare: the two demo captures side by side, verdicts changed, with overla
   await page.close();
 });
 
-test("the index lists each bundle with its headline findings, markup inert", async () => {
+test("the index: a matrix of bundles × findings, sortable and filterable, markup inert", async () => {
   const {page, failures} = await visit(browser, origin, "/", {ready: readyFor("/")});
   assert.deepEqual(failures, []);
-  assert.match(await page.locator('[data-bundle="demo-fsync"] [data-finding="durability.fsync"]').innerText(), /target fsyncs: From 01-fsync-latency\.txt \(bpfbook fsync\.bt, 15 s\): demo-validator's threads called/);
-  assert.match(await page.locator('[data-bundle="hostile"]').innerText(), /<b>validator<\/b>/);
+  const cell = page.locator('tr[data-bundle="demo-fsync"] td[data-finding="durability.fsync"]');
+  assert.match(await cell.locator(".badge").innerText(), /target fsyncs/);
+  assert.match((await cell.getAttribute("title"))!, /^From 01-fsync-latency\.txt \(bpfbook fsync\.bt, 15 s\): demo-validator's threads called/);
+  // The number behind the verdict is the finding's headline, from findings.json.
+  const json = JSON.parse(readFileSync(join(dist, "captures", "demo-fsync", "findings.json"), "utf8"));
+  assert.equal(await cell.locator(".headline").innerText(), json.findings.find((f: {id: string}) => f.id === "durability.fsync").headline);
+  assert.match(await page.locator('tr[data-bundle="hostile"]').innerText(), /<b>validator<\/b>/);
   assert.equal(await page.evaluate(() => document.querySelectorAll("main img, main b, [onload], [onerror]").length), 0);
+  assert.doesNotMatch(await page.locator("main").innerText(), /\bnull\b/, "no stray null on the page");
+  const order = () => page.locator(".fleet-matrix tbody tr:not([hidden])").evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.bundle));
+  const all = await order();
+  assert.deepEqual([...all].sort(), all, "sorted by bundle at first");
+  // Sorting by durability puts the most severe verdict first: demo-nofsync's warning.
+  await page.locator('.fleet-matrix th[data-key="durability.fsync"] button').click();
+  assert.equal((await order())[0], "demo-nofsync");
+  assert.equal(await page.locator('.fleet-matrix th[data-key="durability.fsync"]').getAttribute("aria-sort"), "descending");
+  await page.locator(".fleet-filter").fill("nofsync");
+  assert.deepEqual(await order(), ["demo-nofsync"]);
+  assert.match(await page.locator(".fleet-count").innerText(), new RegExp(`^1 of ${all.length} bundles$`));
+  await page.locator(".fleet-filter").fill("");
+  await page.locator(".fleet-severity").selectOption("warning");
+  const warned = await order();
+  assert.ok(warned.length < all.length && warned.includes("demo-nofsync"), warned.join(", "));
+  await page.close();
+});
+
+test("the analyst's example finding (docs/analysis.md) is in findings.json, on the summary, the home matrix and compare", async () => {
+  const json = JSON.parse(readFileSync(join(dist, "captures", "demo-fsync", "findings.json"), "utf8"));
+  const mine = json.findings.find((f: {id: string}) => f.id === "example.busiest_thread");
+  assert.ok(mine, "in findings.json");
+  assert.equal(json.findings.at(-1).id, "example.busiest_thread", "after the built-in findings");
+  const {page, failures} = await visit(browser, origin, "/captures/demo-fsync/", {ready: readyFor("/captures/")});
+  assert.deepEqual(failures, []);
+  const card = page.locator('[data-finding="example.busiest_thread"]');
+  assert.equal(await card.locator(".narrative").innerText(), mine.narrative);
+  assert.equal(await card.getAttribute("data-verified"), "true", "the browser recomputed the same finding");
+  assert.ok((await card.locator(":is(svg, canvas)").count()) > 0, "its chart is drawn");
+  await page.goto(`${origin}/`);
+  assert.match(await page.locator('tr[data-bundle="demo-fsync"] td[data-finding="example.busiest_thread"] .badge').innerText(), new RegExp(mine.verdict));
+  await page.close();
+});
+
+test("explore: ?sql= runs the query in the URL; results, a chart, errors as text; the editor's query goes into the URL", async () => {
+  const {page, failures} = await visit(browser, origin, "/captures/demo-fsync/explore?sql=SELECT%206*7%20AS%20answer", {ready: "main table"});
+  assert.deepEqual(failures, []);
+  assert.match(await page.locator("main table").innerText(), /answer\s+42/);
+  // A query over stacks, against the count DuckDB gives in Node from the same tables.
+  const tables = join(tempDir("explore"), "t");
+  await convertToParquet(join("data", "captures", "demo-fsync"), tables);
+  const db = await openTables(tables);
+  const [{n}] = await db.query("SELECT count(*) AS n FROM stacks WHERE unit = 'samples'");
+  db.close();
+  await page.locator("main textarea").fill("SELECT unit, count(*) AS n FROM stacks GROUP BY unit ORDER BY unit");
+  await page.locator("main textarea").press("Control+Enter");
+  await page.waitForFunction(() => /GROUP/.test(decodeURIComponent(location.search.replaceAll("+", " "))));
+  await page.locator("main table", {hasText: "samples"}).waitFor();
+  assert.match(await page.locator("main table tr", {hasText: "samples"}).innerText(), new RegExp(`samples\\s+${Number(n).toLocaleString("en-US")}`));
+  assert.ok((await page.locator("main :is(svg, canvas)").count()) > 0, "a chart for a text column and a number");
+  // The URL reproduces it.
+  const link = page.url();
+  await page.goto(link);
+  await page.locator("main table tr", {hasText: "samples"}).waitFor();
+  await page.goto(`${origin}/captures/demo-fsync/explore?sql=${encodeURIComponent("SELECT * FROM no_such_table")}`);
+  await page.locator(".query-error").waitFor();
+  assert.match(await page.locator(".query-error").innerText(), /no_such_table/);
+  await page.close();
+});
+
+test("compare narrates: per finding what changed, verdict changes first", async () => {
+  const {page, failures} = await visit(browser, origin, "/compare", {ready: ".flamegraph canvas, main p"});
+  assert.deepEqual(failures, []);
+  await page.locator("select").nth(0).selectOption({label: "demo-fsync"});
+  await page.locator("select").nth(1).selectOption({label: "demo-nofsync"});
+  const first = page.locator("ul.changes li").first();
+  await page.locator('ul.changes li[data-finding="durability.fsync"]', {hasText: "never"}).waitFor();
+  assert.equal(await first.getAttribute("data-finding"), "durability.fsync");
+  assert.equal(await first.getAttribute("data-change"), "verdict");
+  assert.match(await first.innerText(), /Verdict changed: target fsyncs → target never fsyncs \(info → warning\)/);
+  const kinds = await page.locator("ul.changes li").evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset.change));
+  assert.deepEqual(kinds, [...kinds].sort((a, b) => Number(b === "verdict") - Number(a === "verdict")), "verdict changes first");
+  assert.ok(await page.locator('ul.changes li[data-finding="example.busiest_thread"]').count(), "the analyst's finding is compared too");
+  await page.close();
+});
+
+test("flame graph: zoom and search live in the URL, and a link reopens them", async () => {
+  const {page, failures} = await visit(browser, origin, "/captures/demo-fsync/oncpu", {ready: ".flamegraph[data-complete] canvas"});
+  assert.deepEqual(failures, []);
+  const graph = page.locator(".flamegraph").first();
+  await graph.locator("input[type=search]").fill("demo");
+  await page.waitForFunction(() => new URLSearchParams(location.search).get("flame-search") === "demo");
+  const matched = await graph.locator(".flamegraph-status").getAttribute("data-matched");
+  assert.ok(Number(matched) > 0);
+  await graph.locator("canvas").click({position: {x: 20, y: 18 + 9}});
+  await page.waitForFunction(() => new URLSearchParams(location.search).has("flame-focus"));
+  const focus = await graph.locator("canvas").getAttribute("data-focus");
+  assert.ok(focus, "zoomed into a frame");
+  await page.goto(page.url());
+  const again = page.locator(".flamegraph").first();
+  await page.locator(".flamegraph[data-complete] canvas").first().waitFor();
+  assert.equal(await again.locator("input[type=search]").inputValue(), "demo");
+  assert.equal(await again.locator(".flamegraph-status").getAttribute("data-matched"), matched);
+  assert.equal(await again.locator("canvas").getAttribute("data-focus"), focus);
+  await page.close();
+});
+
+test("print: a findings report prints without the page's navigation and controls, its SQL open", async () => {
+  const {page, failures} = await visit(browser, origin, "/captures/demo-fsync/", {ready: readyFor("/captures/")});
+  assert.deepEqual(failures, []);
+  await page.emulateMedia({media: "print"});
+  const shown = (selector: string) => page.locator(selector).first().evaluate((e) => getComputedStyle(e).display !== "none");
+  assert.equal(await shown("#observablehq-sidebar"), false);
+  assert.equal(await shown(".finding details pre"), true);
+  assert.equal(await shown(".finding .narrative"), true);
+  assert.ok((await page.pdf()).length > 10_000, "a PDF is made");
   await page.close();
 });
 

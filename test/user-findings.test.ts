@@ -4,21 +4,13 @@
 // throws says it cannot tell. (The site and live-reload halves: site.test.ts, dev.test.ts.)
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
-import {copyFileSync, mkdirSync, writeFileSync} from "node:fs";
+import {mkdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {builtinFindings, runFinding} from "../loaders/findings/index.js";
 import {loadFindings} from "../loaders/findings/user.js";
-import {tempDir} from "./helpers.js";
+import {exampleFolder, tempDir} from "./helpers.js";
 
-export const EXAMPLE = join("docs", "examples", "findings", "syscalls-busiest-thread.ts");
-
-/** A findings folder holding the documented example. */
-export function exampleFolder(): string {
-  const dir = tempDir("user-findings");
-  copyFileSync(EXAMPLE, join(dir, "syscalls-busiest-thread.ts"));
-  return dir;
-}
 
 test("the documented example runs after the built-in findings, in npm run findings", () => {
   const run = spawnSync("node", ["bin/bpfbook.js", "findings", join("data", "captures", "demo-fsync")], {env: {...process.env, BPFBOOK_FINDINGS: exampleFolder()}, encoding: "utf8"});

@@ -29,6 +29,7 @@ export * from "./flame-tree.js";
 export * from "./timeline.js";
 export {MIN_SAMPLES, sharesDiffer, wilson} from "./interval.js";
 export {checkFindingSpec, withUserFindings} from "./registry.js";
+export {type FindingChange, findingChanges} from "./changes.js";
 export {createViewStatements, emptyTableStatements, viewDefinitions} from "../evidence/views.js";
 
 /**

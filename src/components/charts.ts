@@ -4,6 +4,7 @@
 import * as aq from "npm:arquero";
 import vl from "observablehq:stdlib/vega-lite";
 import {format} from "./findings.generated.js";
+import {ALL_COLOUR, colourScale} from "./palette.js";
 
 /** A bucket's label as bpftrace prints it: `2–4 ms`, `< 64 µs`. */
 const labelled = aq.escape((d: {lo: number | null; hi: number | null}) => format.durationRange(d.lo, d.hi));
@@ -19,13 +20,14 @@ export interface BucketRow {
 export function histogramChart(rows: BucketRow[], {title = "", width = 560, xTitle = "latency bucket"} = {}): Promise<HTMLElement> {
   return vl
     .markBar({tooltip: true})
-    .data(aq.from(rows).derive({order: "() => op.row_number()"}).objects())
+    .data(aq.from(rows).derive({order: "() => op.row_number()", share: "d => d.count / op.sum(d.count)"}).objects())
     .encode(
       vl.x().fieldO("label").sort({field: "order"}).title(xTitle),
       vl.y().fieldQ("count").title("count"),
       vl.tooltip([
         {field: "label", type: "nominal", title: "bucket"},
-        {field: "count", type: "quantitative"}
+        {field: "count", type: "quantitative"},
+        {field: "share", type: "quantitative", format: ".1%", title: "share"}
       ])
     )
     .title(title)
@@ -51,20 +53,42 @@ export function cdfChart(rows: {series: string; hi: number; share: number}[], {t
   return vl
     .markLine({point: true, tooltip: true, interpolate: "step-after"})
     .data(rows)
-    .encode(vl.x().fieldQ("hi").scale({type: "log"}).title(xTitle), vl.y().fieldQ("share").axis({format: "%"}).title("share of events ≤ x"), vl.color().fieldN("series"))
+    .encode(vl.x().fieldQ("hi").scale({type: "log"}).title(xTitle), vl.y().fieldQ("share").axis({format: "%"}).title("share of events ≤ x"), vl.color().fieldN("series").scale(colourScale(rows.map((r) => r.series))))
     .title(title)
     .width(width)
     .height(220)
     .render();
 }
 
-/** Counts per bucket on a log y axis, one colour per series, bucket lower bounds on a log x axis (the open bucket below has none, and is left out). */
+/**
+ * Counts per bucket on a log y axis, each bar spanning its bucket on a log2 x axis (the open
+ * bucket below has none, and is left out). Classes are bars in their own colours, never
+ * stacked; `all` (every class together) is an outline over them, so it is not counted twice.
+ * Tooltips give the bucket's bounds, its count and its share of the series.
+ */
 export function logHistogramChart(rows: {series: string; lo: number | null; hi: number | null; count: number}[], {title = "", width = 560, xTitle = "µs"} = {}): Promise<HTMLElement> {
+  const data = aq
+    .from(rows, ["series", "lo", "hi", "count"])
+    .filter("d => d.lo !== null && d.lo > 0")
+    .groupby("series")
+    .derive({share: "d => d.count / op.sum(d.count)"})
+    .ungroup()
+    .derive({label: labelled, top: "d => d.hi ?? d.lo * 2"})
+    .objects() as {series: string}[];
+  const parts = data.filter((d) => d.series !== "all");
+  const whole = data.filter((d) => d.series === "all");
+  const x = vl.x().fieldQ("lo").scale({type: "log", base: 2}).title(xTitle);
+  const x2 = vl.x2().field("top");
+  const y = vl.y().fieldQ("count").scale({type: "symlog", domainMin: 0}).stack(null).title("count (symlog)");
+  // Bars span their bucket on x and rise from zero: both ends given, since x has two.
+  const y2 = vl.y2().datum(0);
+  const tooltip = vl.tooltip([{field: "series", title: "class"}, {field: "label", title: "bucket"}, {field: "count"}, {field: "share", format: ".1%", title: "share of the class"}]);
+  const layers = [];
+  if (parts.length) layers.push(vl.markBar({tooltip: true, opacity: 0.55}).data(parts).encode(x, x2, y, y2, vl.color().fieldN("series").scale(colourScale(parts.map((d) => d.series))).title("class"), tooltip));
+  if (whole.length) layers.push(vl.markBar({tooltip: true, fillOpacity: 0, stroke: ALL_COLOUR, strokeWidth: 1.5}).data(whole).encode(x, x2, y, y2, tooltip));
   return vl
-    .markBar({tooltip: true, opacity: 0.7})
-    .data(aq.from(rows).filter("d => d.lo !== null && d.lo > 0").derive({label: labelled}).objects())
-    .encode(vl.x().fieldQ("lo").scale({type: "log", base: 2}).title(xTitle), vl.y().fieldQ("count").scale({type: "symlog"}).title("count (symlog)"), vl.color().fieldN("series"), vl.tooltip([{field: "series"}, {field: "label", title: "bucket"}, {field: "count"}]))
-    .title(title)
+    .layer(...layers)
+    .title(parts.length && whole.length ? `${title} (outline: all classes together)` : title)
     .width(width)
     .height(220)
     .render();

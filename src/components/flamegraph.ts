@@ -58,10 +58,23 @@ export interface FlameGraphOptions {
    * box takes the colour of its depth-1 ancestor's name, else grey.
    */
   groups?: Record<string, string>;
+  /**
+   * Keeps the zoom and the search in the page's URL as `<url>-focus` (the call path, frames
+   * joined by `;` as in folded stacks) and `<url>-search`, so a link opens the same view.
+   * A page with two flame graphs gives each its own key.
+   */
+  url?: string;
+}
+
+/** The call path from the root to `node`, by frame name. */
+function pathTo(tree: FlameTree, node: number): string[] {
+  const path: string[] = [];
+  for (let n = node; n > 0; n = tree.parent[n]) path.unshift(nameOf(tree, n));
+  return path;
 }
 
 /** A flame graph of stacks, a compact profile, or a tree built already (decodeFlameTree). */
-export function flameGraph(input: Input, {width = 960, baseline, complete, unit = {name: "samples"}, groups}: FlameGraphOptions = {}): HTMLElement {
+export function flameGraph(input: Input, {width = 960, baseline, complete, unit = {name: "samples"}, groups, url}: FlameGraphOptions = {}): HTMLElement {
   const amount = (v: number) => `${unit.format ? unit.format(v) : v.toLocaleString("en-US")} ${unit.name}`;
   let tree = treeOf(input);
   // Both sides as shares of their own totals; a change is coloured only when a
@@ -71,8 +84,21 @@ export function flameGraph(input: Input, {width = 960, baseline, complete, unit 
   const baseTotal = baseTree?.total ?? 0;
   let {value, x0, depth: depthOf, offset, children, total} = tree;
   let partial = complete !== undefined;
-  let focus = 0;
+  const params = new URLSearchParams(location.search);
+  // The zoom as a call path too: it survives the swap to the whole tree and goes in the URL.
+  let focusPath = url ? (params.get(`${url}-focus`) ?? "").split(";").filter(Boolean) : [];
+  let focus = nodeOfPath(tree, focusPath);
   let search: RegExp | null = null;
+  /** Writes the zoom and search into the URL, leaving the page's other parameters. */
+  const remember = () => {
+    if (!url) return;
+    const now = new URLSearchParams(location.search);
+    const set = (name: string, v: string) => (v ? now.set(`${url}-${name}`, v) : now.delete(`${url}-${name}`));
+    set("focus", focusPath.join(";"));
+    set("search", searchBox.value.trim());
+    const query = now.toString();
+    history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
+  };
   // Colour per distinct frame, computed when first drawn (module names repeat a lot).
   const colours = new Map<number, string>();
 
@@ -84,6 +110,7 @@ export function flameGraph(input: Input, {width = 960, baseline, complete, unit 
   searchBox.type = "search";
   searchBox.placeholder = "search frames (regular expression)";
   searchBox.style.width = "320px";
+  if (url) searchBox.value = params.get(`${url}-search`) ?? "";
   const reset = document.createElement("button");
   reset.textContent = "Reset zoom";
   const status = document.createElement("span");
@@ -221,6 +248,8 @@ export function flameGraph(input: Input, {width = 960, baseline, complete, unit 
     const node = nodeAt(event.offsetX, event.offsetY);
     if (node !== null && value[node] > 0) {
       focus = node === focus ? Math.max(tree.parent[focus], 0) : node;
+      focusPath = pathTo(tree, focus);
+      remember();
       draw();
     }
   });
@@ -238,18 +267,21 @@ export function flameGraph(input: Input, {width = 960, baseline, complete, unit 
   canvas.addEventListener("mouseleave", () => (tooltip.style.display = "none"));
   reset.addEventListener("click", () => {
     focus = 0;
+    focusPath = [];
+    remember();
     draw();
   });
-  searchBox.addEventListener("input", updateSearch);
+  searchBox.addEventListener("input", () => {
+    updateSearch();
+    remember();
+  });
   if (complete) {
     status.textContent = "The full profile is loading…";
     const swap = (whole: FlameTree) => {
       if (whole !== tree) {
-        const path: string[] = [];
-        for (let n = focus; n > 0; n = tree.parent[n]) path.unshift(nameOf(tree, n));
         tree = whole;
         ({value, x0, depth: depthOf, offset, children, total} = tree);
-        focus = nodeOfPath(tree, path);
+        focus = nodeOfPath(tree, focusPath);
         colours.clear(); // keyed by frame index, which differs between the two trees
         size();
       }
@@ -260,7 +292,8 @@ export function flameGraph(input: Input, {width = 960, baseline, complete, unit 
     const failed = (error: Error) => (status.textContent = `The full profile could not be read: ${error.message}`);
     requestAnimationFrame(() => setTimeout(() => void complete().then(swap, failed), 0));
   } else container.dataset.complete = "true";
-  draw();
+  if (searchBox.value) updateSearch();
+  else draw();
   return container;
 }
 

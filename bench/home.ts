@@ -1,0 +1,78 @@
+// The home page's matrix at fleet size, in headless Chromium: navigation → every row in the
+// matrix, then a sort and a filter keystroke. Building hundreds of real bundles takes most
+// of an hour today (docs/performance.md, "Build"), so the site is built once with the
+// embedded bundles and its bundles.json (the page's only data) is replaced by `bundles`
+// entries made from theirs: real findings, renamed, with verdicts taken round-robin.
+import {readFileSync, readdirSync, writeFileSync} from "node:fs";
+import {join} from "node:path";
+import {serve} from "../scripts/serve.js";
+import {launch} from "../test/browser.js";
+import {build} from "./site.js";
+
+export interface HomeRow {
+  bundles: number;
+  findings: number;
+  renderedMs: number;
+  sortMs: number;
+  filterMs: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchHome(work: string, sizes: number[], runs: number, log: (s: string) => void): Promise<HomeRow[]> {
+  const dist = join(work, "dist-home");
+  log("building the site for the home-page benchmark…");
+  build(join("data", "captures"), dist, join(work, "cache-home"));
+  const file = readdirSync(join(dist, "_file")).find((f) => /^bundles\.[0-9a-f]+\.json$/.test(f));
+  if (!file) throw new Error("the build wrote no bundles.json");
+  const path = join(dist, "_file", file);
+  const real = JSON.parse(readFileSync(path, "utf8")) as {id: string; host: string | null; headlines: unknown[]}[];
+  const server = await serve(dist);
+  const address = server.address();
+  const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  const browser = await launch();
+  const rows: HomeRow[] = [];
+  try {
+    for (const size of sizes) {
+      const fleet = Array.from({length: size}, (_, i) => {
+        const b = real[i % real.length];
+        return {...b, id: `host-${String(i + 1).padStart(4, "0")}-${b.id}`, host: `host-${i + 1}`};
+      });
+      writeFileSync(path, JSON.stringify(fleet));
+      const samples: Omit<HomeRow, "bundles" | "findings">[] = [];
+      for (let run = 0; run < runs; run++) {
+        log(`home page, ${size} bundles: run ${run + 1} of ${runs}`);
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await page.goto(`${origin}/`);
+        await page.waitForFunction((n) => document.querySelectorAll(".fleet-matrix tbody tr").length === n, size, {timeout: 120_000, polling: 20});
+        const renderedMs = await page.evaluate(() => performance.now());
+        const timed = (action: string) =>
+          page.evaluate((a) => {
+            const start = performance.now();
+            if (a === "sort") (document.querySelector('.fleet-matrix th[data-key="durability.fsync"] button') as HTMLButtonElement).click();
+            else {
+              const input = document.querySelector(".fleet-filter") as HTMLInputElement;
+              input.value = "nofsync";
+              input.dispatchEvent(new Event("input"));
+            }
+            // Until the browser has laid out and painted the change.
+            return new Promise<number>((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - start), 0)));
+          }, action);
+        samples.push({renderedMs, sortMs: await timed("sort"), filterMs: await timed("filter")});
+        await context.close();
+      }
+      rows.push({
+        bundles: size,
+        findings: real[0]?.headlines.length ?? 0,
+        renderedMs: median(samples.map((s) => s.renderedMs)),
+        sortMs: median(samples.map((s) => s.sortMs)),
+        filterMs: median(samples.map((s) => s.filterMs))
+      });
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  return rows;
+}
