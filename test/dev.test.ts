@@ -78,7 +78,12 @@ test("npm run dev: captures, pages, components and findings (built-in and the an
   assert.deepEqual(failures.filter((f) => !/_observablehq\/preview|ws:/.test(f)), []);
   const narrative = page.locator('[data-finding="durability.fsync"] .narrative');
   assert.match(await narrative.innerText(), /called fsync\/fdatasync 5 times/);
-  const shows = (check: string) => page.waitForFunction(check, undefined, {timeout: 90_000});
+  // After each reload, a moment before the next edit: Framework re-attaches its file watchers
+  // once it has sent an update, and an edit inside that gap would go unseen.
+  const shows = async (check: string) => {
+    await page.waitForFunction(check, undefined, {timeout: 90_000});
+    await page.waitForTimeout(2000);
+  };
 
   // A capture file.
   const file = join(captures, "live", "01-fsync-latency.txt");
