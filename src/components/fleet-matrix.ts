@@ -94,7 +94,9 @@ export function fleetMatrix(bundles: FleetBundle[], {base = "./"} = {}): HTMLEle
     // What the filter matches, lower-cased once.
     const text = [b.id, b.target ?? "", b.host ?? "", ...b.headlines.map((h) => h.verdict)].join("\n").toLowerCase();
     const worst = Math.max(0, ...b.headlines.map((h) => RANK[h.severity] ?? 0));
-    return {bundle: b, tr, text, worst};
+    // Each column's sort key, computed once.
+    const keys = columns.map((c) => c.value(b));
+    return {bundle: b, tr, text, worst, keys};
   });
 
   let sortKey = "bundle";
@@ -117,11 +119,11 @@ export function fleetMatrix(bundles: FleetBundle[], {base = "./"} = {}): HTMLEle
   }
 
   function render(): void {
-    const column = columns.find((c) => c.key === sortKey)!;
+    const index = columns.findIndex((c) => c.key === sortKey);
     const needle = search.value.trim().toLowerCase();
     const floor = RANK[severity.value] ?? 0;
     const sorted = [...rows].sort((a, b) => {
-      const [x, y] = [column.value(a.bundle), column.value(b.bundle)];
+      const [x, y] = [a.keys[index], b.keys[index]];
       const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
       return (descending ? -order : order) || a.bundle.id.localeCompare(b.bundle.id);
     });
