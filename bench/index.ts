@@ -5,13 +5,15 @@
 //   --runs 3              page loads per bundle (the median is reported)
 //   --samples 1000000     timed samples for the range-selection benchmark
 //   --fleet 200,500       bundle counts for the home page's matrix
-//   --only convert|pages|range|home|build
+//   --hosts 500           bundles for the end-to-end fleet run (build, export, fleet queries)
+//   --only convert|pages|range|home|build|fleet
 import {mkdtempSync, rmSync} from "node:fs";
 import {cpus, totalmem, tmpdir} from "node:os";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {benchBuild} from "./build.js";
 import {benchConvert} from "./convert.js";
+import {benchFleet} from "./fleet.js";
 import {benchHome} from "./home.js";
 import {benchPages} from "./pages.js";
 import {benchRange} from "./range.js";
@@ -23,6 +25,7 @@ const {values} = parseArgs({
     runs: {type: "string", default: "3"},
     samples: {type: "string", default: "1000000"},
     fleet: {type: "string", default: "200,500"},
+    hosts: {type: "string", default: "500"},
     only: {type: "string"}
   }
 });
@@ -83,6 +86,18 @@ try {
       table(
         ["bundles", "cold s", "unchanged s", "re-converted", "dist MB", "per bundle MB", "shared MB"],
         rows.map((r) => [r.bundles, f(r.coldSeconds), f(r.unchangedSeconds), r.convertedOnRebuild, f(r.distMB), f(r.perBundleMB, 2), f(r.sharedMB)])
+      )
+    );
+  }
+  if (values.only === "fleet") {
+    // Not in the default run: 500 bundles take most of an hour end to end.
+    const rows = [];
+    for (const n of list(values.hosts!)) rows.push(await benchFleet(work, n, Number(values.runs), log));
+    out.push(
+      "## Fleet end to end",
+      table(
+        ["bundles", "cold build s", "unchanged s", "dist MB", "per bundle MB", "home matrix ms", "export s", "never fsync: ms (hosts)", "p99 by host: ms (hosts)"],
+        rows.map((r) => [r.bundles, f(r.coldSeconds), f(r.unchangedSeconds), f(r.distMB), f(r.perBundleMB, 2), f(r.homeMs, 0), f(r.exportSeconds), `${f(r.neverFsyncMs, 0)} (${r.neverFsyncHosts})`, `${f(r.p99Ms, 0)} (${r.p99Hosts})`])
       )
     );
   }

@@ -1,12 +1,15 @@
-// What the site's Framework data loaders call: one table of one bundle, as Parquet on
-// stdout. Errors go to stderr naming the bundle, file and line, and fail the loader.
+// What the site's pages read of each bundle, made from its converted tables: every file
+// the Framework data loaders under src/captures/[bundle]/ write (BUNDLE_OUTPUTS), and
+// the per-bundle pieces of the home and compare pages. The loaders call emit* (one
+// output on stdout; errors name the bundle, file and line); a build computes them all
+// ahead of Framework, several bundles at a time (scripts/precompute.ts).
 
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
 import {capturesDir, isBundleId, siteBundles} from "./bundle.js";
 import {tablesFor} from "./cache.js";
-import {findingsForTables, openTables} from "./findings/node.js";
+import {cachedJson, findingsForTables, openTables} from "./findings/node.js";
 import {sqlLiteral} from "./sql.js";
 import {type Profile, TIMELINE_QUERIES, markKernel, offcpuFlameStacks, buildFlameTree, encodeFlameFile, encodeTimeline, findingSpec, profileOf, timelineOf} from "./findings/index.js";
 import type {TableName} from "./model.js";
@@ -25,12 +28,12 @@ async function emitForBundle(argv: string[], make: (tables: string) => Promise<s
 }
 
 export function emitTable(table: TableName, argv = process.argv.slice(2)): Promise<void> {
-  return emitForBundle(argv, async (dir) => readFileSync(join(dir, `${table}.parquet`)));
+  return emitForBundle(argv, BUNDLE_OUTPUTS[`${table}.parquet`]);
 }
 
 /** The bundle's findings computed at build time, so a page can state them before DuckDB has loaded. */
 export function emitFindings(argv = process.argv.slice(2)): Promise<void> {
-  return emitForBundle(argv, async (dir) => JSON.stringify(await findingsForTables(dir)));
+  return emitForBundle(argv, BUNDLE_OUTPUTS["findings.json"]);
 }
 
 /**
@@ -51,7 +54,7 @@ async function hotspotProfile(dir: string, {kernel = false} = {}): Promise<Profi
 
 /** The profile as JSON, for the categories and top frames (drawn after the flame graph). */
 export function emitProfile(argv = process.argv.slice(2)): Promise<void> {
-  return emitForBundle(argv, async (dir) => JSON.stringify(await hotspotProfile(dir)));
+  return emitForBundle(argv, BUNDLE_OUTPUTS["profile.json"]);
 }
 
 /**
@@ -60,22 +63,40 @@ export function emitProfile(argv = process.argv.slice(2)): Promise<void> {
  * distinct stacks drew in 2 s from the JSON profile).
  */
 export function emitFlameTree(argv = process.argv.slice(2)): Promise<void> {
-  return emitForBundle(argv, async (dir) => Buffer.from(encodeFlameFile(buildFlameTree(await hotspotProfile(dir, {kernel: true})))));
+  return emitForBundle(argv, BUNDLE_OUTPUTS["flame.bin"]);
 }
 
 /** Every timed on-CPU sample as a time and a stack (loaders/findings/timeline.ts), for the sub-second heat map and range flame graphs. */
 export function emitTimeline(argv = process.argv.slice(2)): Promise<void> {
-  return emitForBundle(argv, async (dir) => {
-    const db = await openTables(dir);
-    try {
-      const samples = await db.query(TIMELINE_QUERIES.samples);
-      const stacks = await db.query(TIMELINE_QUERIES.stacks);
-      return Buffer.from(encodeTimeline(timelineOf(samples, stacks)));
-    } finally {
-      db.close();
-    }
-  });
+  return emitForBundle(argv, BUNDLE_OUTPUTS["timeline.bin"]);
 }
+
+async function timelineFile(dir: string): Promise<Buffer> {
+  const db = await openTables(dir);
+  try {
+    const samples = await db.query(TIMELINE_QUERIES.samples);
+    const stacks = await db.query(TIMELINE_QUERIES.stacks);
+    return Buffer.from(encodeTimeline(timelineOf(samples, stacks)));
+  } finally {
+    db.close();
+  }
+}
+
+/** The tables the bundle pages load (each has a loader src/captures/[bundle]/<table>.parquet.ts). */
+export const SITE_TABLES: TableName[] = ["captures", "context", "events", "histograms", "messages", "problems", "samples", "stacks", "values"];
+
+/**
+ * Every file a bundle's pages load, by name, made from its tables folder: what the data
+ * loaders in src/captures/[bundle]/ write (test/site-outputs.test.ts keeps the two lists
+ * the same), so a build can make them all ahead of Framework.
+ */
+export const BUNDLE_OUTPUTS: Record<string, (tables: string) => Promise<string | Buffer>> = {
+  ...Object.fromEntries(SITE_TABLES.map((t) => [`${t}.parquet`, async (dir: string) => readFileSync(join(dir, `${t}.parquet`))])),
+  "findings.json": async (dir) => JSON.stringify(await findingsForTables(dir)),
+  "profile.json": async (dir) => JSON.stringify(await hotspotProfile(dir)),
+  "flame.bin": async (dir) => Buffer.from(encodeFlameFile(buildFlameTree(await hotspotProfile(dir, {kernel: true})))),
+  "timeline.bin": timelineFile
+};
 
 export interface BundleSummary {
   id: string;
@@ -87,37 +108,39 @@ export interface BundleSummary {
   headlines: {id: string; title: string; severity: string; verdict: string; narrative: string; headline: string | null; conclusive: boolean}[];
 }
 
-/** One entry per bundle under the captures folder, with its headline findings, for the home page. */
-export async function bundleSummaries(dir = capturesDir()): Promise<BundleSummary[]> {
-  const out: BundleSummary[] = [];
-  for (const id of siteBundles(dir)) {
-    const tables = await tablesFor(join(dir, id));
+/** A bundle's line on the home page: target, host, files, problem lines and every finding's verdict and number (cached beside its tables). */
+export function bundleSummary(id: string, tables: string): Promise<BundleSummary> {
+  return cachedJson(tables, `summary-${id}`, async () => {
     const db = await openTables(tables);
     try {
       const [row] = await db.query(
         `SELECT any_value(target) AS target, any_value(host) AS host, count(*)::INTEGER AS files, sum(problem_lines)::INTEGER AS problems FROM captures`
       );
       const findings = await findingsForTables(tables);
-      out.push({
+      return {
         id,
         target: row.target as string | null,
         host: row.host as string | null,
         files: Number(row.files),
         problems: Number(row.problems),
         headlines: findings.map(({id, title, severity, verdict, narrative, headline, conclusive}) => ({id, title, severity, verdict, narrative, headline, conclusive}))
-      });
+      };
     } finally {
       db.close();
     }
-  }
+  });
+}
+
+/** One entry per bundle under the captures folder, with its headline findings, for the home page. */
+export async function bundleSummaries(dir = capturesDir()): Promise<BundleSummary[]> {
+  const out: BundleSummary[] = [];
+  for (const id of siteBundles(dir)) out.push(await bundleSummary(id, await tablesFor(join(dir, id))));
   return out;
 }
 
-/** Per bundle: findings, overall block-I/O buckets and on-CPU stacks, for the compare page. */
-export async function compareData(dir = capturesDir()) {
-  const out = [];
-  for (const id of siteBundles(dir)) {
-    const tables = await tablesFor(join(dir, id));
+/** What the compare page holds of one bundle: findings, overall block-I/O buckets, on-CPU and off-CPU stacks (the heaviest 20,000), rates over time (cached beside its tables). */
+export function compareEntry(id: string, tables: string) {
+  return cachedJson(tables, `compare-${id}`, async () => {
     const db = await openTables(tables);
     try {
       const findings = await findingsForTables(tables);
@@ -144,10 +167,16 @@ export async function compareData(dir = capturesDir()) {
       const offcpu = await db.query(`SELECT frames, sum(us)::DOUBLE AS us, max(kernel_frames) AS kernel_frames FROM offcpu_stacks
         WHERE file = ${file("offcpu.breakdown")} GROUP BY frames ORDER BY us DESC LIMIT 20000`);
       const offcpuStacks = offcpuFlameStacks(offcpu.map((r) => ({frames: r.frames as string[], us: Number(r.us), kernel_frames: r.kernel_frames as number | null})));
-      out.push({id, findings, bio, stacks, offcpu: offcpuStacks, timeline});
+      return {id, findings, bio, stacks, offcpu: offcpuStacks, timeline};
     } finally {
       db.close();
     }
-  }
+  });
+}
+
+/** Per bundle, what the compare page holds of it. */
+export async function compareData(dir = capturesDir()) {
+  const out = [];
+  for (const id of siteBundles(dir)) out.push(await compareEntry(id, await tablesFor(join(dir, id))));
   return out;
 }

@@ -6,7 +6,7 @@ import {rmSync} from "node:fs";
 import {progress} from "../loaders/progress.js";
 import {printable} from "../loaders/text.js";
 import {writeFindingsJson} from "./findings-json.js";
-import {brokenBundles} from "./check-bundles.js";
+import {precomputeBundles} from "./precompute.js";
 import {clearCaptureOutputs} from "./loader-outputs.js";
 
 function run(command: string, args: string[]): void {
@@ -16,12 +16,15 @@ function run(command: string, args: string[]): void {
 
 run("tsx", ["scripts/fill-npm-cache.ts", "--check"]);
 run("tsx", ["scripts/bundle-findings.ts"]);
-// A broken bundle is named and left out; the others still build (--strict: exit 1 after).
-// Converting many bundles takes minutes: progress on stderr, silenced by --quiet.
-const broken = await brokenBundles(undefined, progress({silent: process.argv.includes("--quiet"), unit: "items"}));
+// Outputs of bundles whose content or code changed go; the others are kept as they are.
+clearCaptureOutputs();
+// Every bundle's page data, made ahead of Framework in one process per core (BPFBOOK_JOBS
+// to change). A broken bundle is named and left out; the others still build (--strict:
+// exit 1 after). Converting many bundles takes minutes: progress on stderr, --quiet silences.
+const jobs = Number(process.env.BPFBOOK_JOBS) || undefined;
+const broken = await precomputeBundles({jobs, progress: progress({silent: process.argv.includes("--quiet"), unit: "items"})});
 for (const [id, reason] of Object.entries(broken)) console.error(`bpfbook build: bundle ${printable(id)} not built: ${reason}`);
 process.env.BPFBOOK_FAILED = JSON.stringify(broken);
-clearCaptureOutputs();
 // Framework clears only an output folder inside the project; one elsewhere would keep
 // the last build's files and fail on the first clash.
 rmSync(process.env.BPFBOOK_DIST || "dist", {recursive: true, force: true});

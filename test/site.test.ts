@@ -125,7 +125,7 @@ test("every built page loads clean in Chromium: no errors, no failed or off-orig
     if (path === "/captures/hostile/oncpu") await page.locator(".flamegraph canvas").hover({position: {x: 300, y: 3 * 18 + 9}});
     assert.deepEqual(await injectedMarkup(page), [], `${path}: markup from a capture became elements`);
     assert.deepEqual(failures, [], `${path}`);
-    if (path.startsWith("/captures/") && !path.endsWith("/oncpu")) {
+    if (path.startsWith("/captures/") && !/\/(oncpu|explore)$/.test(path)) {
       assert.ok((await page.locator("[data-finding] .narrative").count()) > 0, `${path} has its finding`);
     }
     if (/^\/captures\/[^/]+\/$/.test(path)) {
@@ -320,9 +320,13 @@ test("the index: a matrix of bundles × findings, sortable and filterable, marku
   assert.deepEqual(await order(), ["demo-nofsync"]);
   assert.match(await page.locator(".fleet-count").innerText(), new RegExp(`^1 of ${all.length} bundles$`));
   await page.locator(".fleet-filter").fill("");
-  await page.locator(".fleet-severity").selectOption("warning");
-  const warned = await order();
-  assert.ok(warned.length < all.length && warned.includes("demo-nofsync"), warned.join(", "));
+  // By severity: exactly the rows holding a cell at that level or above.
+  for (const [level, cells] of [["warning", '[data-severity="warning"], [data-severity="critical"]'], ["critical", '[data-severity="critical"]']]) {
+    const expected = await page.locator(".fleet-matrix tbody tr").evaluateAll((rows, sel) => rows.filter((r) => r.querySelector(sel)).map((r) => (r as HTMLElement).dataset.bundle), cells);
+    await page.locator(".fleet-severity").selectOption(level);
+    assert.deepEqual((await order()).sort(), expected.sort(), level);
+    assert.ok(expected.includes("demo-nofsync") || level === "critical");
+  }
   await page.close();
 });
 

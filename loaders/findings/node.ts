@@ -42,33 +42,40 @@ function plain(v: unknown): Value {
 }
 
 /**
- * The findings of a tables folder. They are kept beside the tables, keyed by the findings
- * code, because a build asks for them several times per bundle (the pre-build check, the
- * home and compare pages, each bundle's findings.json): computed once, read after.
+ * JSON computed from a tables folder once and kept beside the tables, keyed by the code
+ * that computes it (findings, views, the analyst's findings, loaders/site.ts): a build asks
+ * for a bundle's findings and summaries several times (the pre-build, the home and compare
+ * pages, findings.json), so they are computed once and read after.
  */
-export async function findingsForTables(dir: string): Promise<Finding[]> {
-  const path = join(dir, `findings-${findingsCodeHash()}.json`);
-  if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as Finding[];
-  const db = await openTables(dir);
-  let findings: Finding[];
-  try {
-    findings = await runFindings(db.query, await loadFindings());
-  } finally {
-    db.close();
-  }
+export async function cachedJson<T>(dir: string, name: string, compute: () => Promise<T>): Promise<T> {
+  const path = join(dir, `${name}-${findingsCodeHash()}.json`);
+  if (existsSync(path)) return JSON.parse(readFileSync(path, "utf8")) as T;
+  const value = await compute();
   const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, JSON.stringify(findings));
+  writeFileSync(temp, JSON.stringify(value));
   renameSync(temp, path);
   // As read back next time, so every caller sees the same values (JSON has no NaN).
-  return JSON.parse(readFileSync(path, "utf8")) as Finding[];
+  return JSON.parse(readFileSync(path, "utf8")) as T;
+}
+
+/** The findings of a tables folder (built-in and the analyst's). */
+export function findingsForTables(dir: string): Promise<Finding[]> {
+  return cachedJson(dir, "findings", async () => {
+    const db = await openTables(dir);
+    try {
+      return await runFindings(db.query, await loadFindings());
+    } finally {
+      db.close();
+    }
+  });
 }
 
 let builtinHash: string | undefined;
 
-/** The findings code's version: a hash of this folder's sources, of the evidence views they read and of the analyst's findings. */
+/** The findings code's version: a hash of this folder's sources, the evidence views they read, the site's summaries and the analyst's findings. */
 const findingsCodeHash = () => {
   const here = dirname(fileURLToPath(import.meta.url));
-  builtinHash ??= sourcesHash([here, join(here, "..", "evidence")]);
+  builtinHash ??= sourcesHash([here, join(here, "..", "evidence"), join(here, "..", "site.ts")]);
   // The analyst's folder is read each time: it can change while a process lives (tests, dev).
   const user = userFindingFiles(userFindingsDir());
   return user.length ? `${builtinHash}-${sourcesHash(user)}` : builtinHash;

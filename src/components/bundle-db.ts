@@ -35,10 +35,14 @@ export async function openBundle(attachments: Record<string, Attachment>): Promi
     client,
     async query(sql: string) {
       // DuckDBClient.query answers with an Arrow table; rows become plain objects.
-      const table = (await client.query(sql)) as Iterable<{toJSON(): Row}>;
-      return Array.from(table, (row) => Object.fromEntries(Object.entries(row.toJSON()).map(([k, v]) => [k, plain(v)])));
+      return rowsOf((await client.query(sql)) as Iterable<{toJSON(): Row}>);
     }
   };
+}
+
+/** A ```sql``` cell's result (an Arrow table) as plain rows, as `query` gives them. */
+export function rowsOf(table: Iterable<{toJSON(): Row}>): Row[] {
+  return Array.from(table, (row) => Object.fromEntries(Object.entries(row.toJSON()).map(([k, v]) => [k, plain(v)])));
 }
 
 function plain(v: unknown): unknown {
