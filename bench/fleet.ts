@@ -1,14 +1,12 @@
 // A fleet of N bundles end to end (#17): cold build, unchanged rebuild, dist/ size, the home
 // page's matrix in Chromium, then `npm run export` of every bundle and two fleet questions
 // asked of the exported tree with DuckDB ("which hosts never fsync", "block-I/O p99 by
-// host"), the queries docs/scale.md shows. Bundles are the two embedded captures, copied
+// host": loaders/export.ts FLEET_QUERIES, the queries docs/scale.md shows). Bundles are the two embedded captures, copied
 // with a host name each (so each converts on its own, as real hosts would).
 import {DuckDBInstance} from "@duckdb/node-api";
 import {cpSync, readFileSync, readdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import {createViewStatements} from "../loaders/evidence/views.js";
-import {exportBundles} from "../loaders/export.js";
-import {tableNames} from "../loaders/model.js";
+import {FLEET_QUERIES, exportBundles} from "../loaders/export.js";
 import {serve} from "../scripts/serve.js";
 import {launch} from "../test/browser.js";
 import {build, sizeOf} from "./site.js";
@@ -26,32 +24,6 @@ export interface FleetRow {
   p99Ms: number;
   p99Hosts: number;
 }
-
-/** Every table of an exported tree as a view, and the evidence views over them, so fleet questions read like a bundle's. */
-export function fleetViews(tree: string): string[] {
-  // `captures` has a host column of its own; the others are joined to it by capture_id.
-  return [
-    ...tableNames.map((t) => `CREATE VIEW "${t}" AS SELECT * FROM read_parquet('${tree}/table=${t}/*/*/*.parquet', hive_partitioning = false, union_by_name = true)`),
-    ...createViewStatements()
-  ];
-}
-
-/** The two questions, as docs/scale.md states them. */
-export const FLEET_QUERIES = {
-  neverFsync: `WITH target AS (SELECT DISTINCT capture_id, host, unnest(target_threads) AS thread FROM captures),
-calls AS (SELECT capture_id, thread, sum(calls) AS calls FROM fsync_calls GROUP BY ALL)
-SELECT t.host, t.capture_id, coalesce(sum(c.calls), 0) AS target_fsyncs
-FROM target t LEFT JOIN calls c ON c.capture_id = t.capture_id AND c.thread = t.thread
-GROUP BY ALL HAVING coalesce(sum(c.calls), 0) = 0 ORDER BY host`,
-  p99ByHost: `WITH buckets AS (
-  SELECT capture_id, lo_us, hi_us, sum(count) AS n FROM block_io_latency WHERE class IS NULL GROUP BY ALL
-), ranked AS (
-  SELECT *, sum(n) OVER (PARTITION BY capture_id ORDER BY lo_us NULLS FIRST) / sum(n) OVER (PARTITION BY capture_id) AS cumulative FROM buckets
-)
-SELECT h.host, r.capture_id, min(r.lo_us) AS p99_lo_us, min(r.hi_us) AS p99_hi_us
-FROM ranked r JOIN (SELECT DISTINCT capture_id, host FROM captures) h USING (capture_id)
-WHERE r.cumulative >= 0.99 GROUP BY ALL ORDER BY p99_hi_us DESC, h.host`
-};
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -84,7 +56,7 @@ export async function benchFleet(work: string, n: number, runs: number, log: (s:
       const context = await browser.newContext();
       const page = await context.newPage();
       await page.goto(`${origin}/`);
-      await page.waitForFunction((count) => document.querySelectorAll(".fleet-matrix tbody tr").length === count, n, {timeout: 300_000, polling: 50});
+      await page.waitForFunction((count) => document.querySelector(".fleet")?.getAttribute("data-visible") === String(count) && document.querySelector(".fleet-matrix tbody tr") !== null, n, {timeout: 300_000, polling: 50});
       loads.push(await page.evaluate(() => performance.now()));
       await context.close();
     }
@@ -106,10 +78,9 @@ export async function benchFleet(work: string, n: number, runs: number, log: (s:
     // A fresh database each run: nothing cached between them.
     const instance = await DuckDBInstance.create(":memory:");
     const connection = await instance.connect();
-    for (const statement of fleetViews(tree)) await connection.run(statement);
-    for (const [name, sql] of Object.entries(FLEET_QUERIES) as [keyof typeof FLEET_QUERIES, string][]) {
+    for (const [name, sql] of Object.entries(FLEET_QUERIES) as [keyof typeof FLEET_QUERIES, (tree: string) => string][]) {
       const t = performance.now();
-      const rows = (await connection.runAndReadAll(sql)).getRowObjectsJS();
+      const rows = (await connection.runAndReadAll(sql(tree))).getRowObjectsJS();
       timings[name].ms.push(performance.now() - t);
       timings[name].rows = rows.length;
     }

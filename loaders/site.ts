@@ -138,7 +138,7 @@ export async function bundleSummaries(dir = capturesDir()): Promise<BundleSummar
   return out;
 }
 
-/** What the compare page holds of one bundle: findings, overall block-I/O buckets, on-CPU and off-CPU stacks (the heaviest 20,000), rates over time (cached beside its tables). */
+/** What the compare page holds of one bundle: findings, overall block-I/O buckets, on-CPU and off-CPU profiles (the heaviest 20,000 stacks), rates over time (cached beside its tables). */
 export function compareEntry(id: string, tables: string) {
   return cachedJson(tables, `compare-${id}`, async () => {
     const db = await openTables(tables);
@@ -167,7 +167,16 @@ export function compareEntry(id: string, tables: string) {
       const offcpu = await db.query(`SELECT frames, sum(us)::DOUBLE AS us, max(kernel_frames) AS kernel_frames FROM offcpu_stacks
         WHERE file = ${file("offcpu.breakdown")} GROUP BY frames ORDER BY us DESC LIMIT 20000`);
       const offcpuStacks = offcpuFlameStacks(offcpu.map((r) => ({frames: r.frames as string[], us: Number(r.us), kernel_frames: r.kernel_frames as number | null})));
-      return {id, findings, bio, stacks, offcpu: offcpuStacks, timeline};
+      // Compact for fleets: findings without their SQL and chart data (the compare page reads
+      // verdicts and metrics), stacks as profiles (each distinct frame once).
+      return {
+        id,
+        findings: findings.map(({sql: _sql, chart: _chart, ...rest}) => rest),
+        bio,
+        stacks: profileOf(stacks),
+        offcpu: profileOf(offcpuStacks),
+        timeline
+      };
     } finally {
       db.close();
     }

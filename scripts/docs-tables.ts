@@ -5,6 +5,7 @@
 //   tsx scripts/docs-tables.ts --check  fail if either is out of date
 import {readFileSync, writeFileSync} from "node:fs";
 import {SOURCES} from "../loaders/evidence/sources.js";
+import {FLEET_QUERIES} from "../loaders/export.js";
 import {viewDefinitions} from "../loaders/evidence/views.js";
 import {schemas, tableNames} from "../loaders/model.js";
 
@@ -59,17 +60,26 @@ export function renderViewsDoc(): string {
   return parts.join("\n");
 }
 
-/** docs/analysis.md with each `<!-- example: path -->` block holding that file as it is, so the walk-through shows the tested example. */
-export function renderAnalysisDoc(text = readFileSync("docs/analysis.md", "utf8")): string {
-  return text.replace(/(<!-- example: (\S+) -->\n)[\s\S]*?(<!-- \/example -->)/g, (_all, open: string, path: string, close: string) =>
-    `${open}\`\`\`ts\n${readFileSync(path, "utf8")}\`\`\`\n${close}`
-  );
+/**
+ * A doc with its included blocks filled in, so it shows what the tests run: each
+ * `<!-- example: path -->` block holds that file as it is; each `<!-- fleet-query: name -->`
+ * block holds loaders/export.ts FLEET_QUERIES[name] over the tree the marker names.
+ */
+export function renderIncludes(path: string): string {
+  return readFileSync(path, "utf8")
+    .replace(/(<!-- example: (\S+) -->\n)[\s\S]*?(<!-- \/example -->)/g, (_all, open: string, file: string, close: string) => `${open}\`\`\`ts\n${readFileSync(file, "utf8")}\`\`\`\n${close}`)
+    .replace(/(<!-- fleet-query: (\w+) (\S+) -->\n)[\s\S]*?(<!-- \/fleet-query -->)/g, (_all, open: string, name: string, tree: string, close: string) => {
+      const query = FLEET_QUERIES[name as keyof typeof FLEET_QUERIES];
+      if (!query) throw new Error(`${path}: no fleet query named ${name}`);
+      return `${open}\`\`\`sql\n${query(tree)};\n\`\`\`\n${close}`;
+    });
 }
 
 const docs: [string, () => string][] = [
   ["docs/tables.md", renderTablesDoc],
   ["docs/views.md", renderViewsDoc],
-  ["docs/analysis.md", () => renderAnalysisDoc()]
+  ["docs/analysis.md", () => renderIncludes("docs/analysis.md")],
+  ["docs/scale.md", () => renderIncludes("docs/scale.md")]
 ];
 if (process.argv.includes("--check")) {
   for (const [path, render] of docs) {

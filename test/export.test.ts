@@ -5,7 +5,7 @@ import {cpSync, existsSync, readFileSync, readdirSync, writeFileSync} from "node
 import {join} from "node:path";
 import {test} from "node:test";
 import {DuckDBInstance} from "@duckdb/node-api";
-import {exportBundles, partitionValue} from "../loaders/export.js";
+import {FLEET_QUERIES, exportBundles, partitionValue} from "../loaders/export.js";
 import {cli, tempDir} from "./helpers.js";
 
 test("partition values stay one plain path segment", () => {
@@ -41,4 +41,33 @@ test("export writes table=/host=/capture= parts that DuckDB reads as one fleet t
   assert.deepEqual(fleet, expected);
   assert.deepEqual(fleet.map((r) => r.host), ["vm", "../b<x>"]);
   assert.ok(expected.every((e) => e.n > 0n));
+
+  // The evidence views are exported too: a fleet question reads what was measured. Each
+  // capture's fsync_calls rows, as its own DuckDB computes them from its tables.
+  const {openTables} = await import("../loaders/findings/node.js");
+  const {tablesFor} = await import("../loaders/cache.js");
+  for (const id of ["validator-a", "validator-b"]) {
+    const own = await openTables(await tablesFor(join(captures, id)));
+    const [{calls}] = await own.query("SELECT coalesce(sum(calls), 0)::DOUBLE AS calls FROM fsync_calls");
+    own.close();
+    const [{exported}] = await rows(`SELECT coalesce(sum(calls), 0)::DOUBLE AS exported FROM read_parquet('${to}/table=fsync_calls/*/*/*.parquet', hive_partitioning = true) WHERE capture = '${id}'`);
+    assert.equal(exported, calls, id);
+  }
+  const [{a}] = await rows(`SELECT sum(calls) AS a FROM read_parquet('${to}/table=fsync_calls/*/*/*.parquet', hive_partitioning = true) WHERE capture = 'validator-a'`);
+  assert.ok(Number(a) > 0, "validator-a fsyncs");
+
+  // docs/scale.md's fleet questions, against each bundle's own findings.
+  const {findingsForTables} = await import("../loaders/findings/node.js");
+  const findings = Object.fromEntries(
+    await Promise.all(["validator-a", "validator-b"].map(async (id) => [id, Object.fromEntries((await findingsForTables(await tablesFor(join(captures, id)))).map((f) => [f.id, f]))] as const))
+  );
+  const never = await rows(FLEET_QUERIES.neverFsync(to));
+  assert.deepEqual(never.map((r) => r.capture), ["validator-a", "validator-b"].filter((id) => findings[id]["durability.fsync"].metrics.target_fsync_calls === 0));
+  assert.deepEqual(never.map((r) => r.host), ["../b<x>"]);
+  const p99 = await rows(FLEET_QUERIES.p99ByHost(to));
+  for (const r of p99) {
+    const m = findings[r.capture as string]["disk.latency"].metrics;
+    assert.deepEqual([r.p99_lo_us, r.p99_hi_us], [m.p99_lo_us, m.p99_hi_us], `${r.capture}: the finding's p99 bucket`);
+  }
+  assert.equal(p99.length, 2);
 });

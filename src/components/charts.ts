@@ -41,7 +41,8 @@ export function barChart(rows: {name: string; value: number}[], {title = "", wid
   return vl
     .markBar({tooltip: true})
     .data(rows)
-    .encode(vl.y().fieldN("name").sort("-x").title(yTitle), vl.x().fieldQ("value").title(xTitle))
+    // Each name keeps its colour on every page (an off-CPU class, an I/O class, a thread).
+    .encode(vl.y().fieldN("name").sort("-x").title(yTitle), vl.x().fieldQ("value").title(xTitle), vl.color().fieldN("name").scale(colourScale(rows.map((r) => r.name))).legend(null))
     .title(title)
     .width(width)
     .height(Math.max(40, 22 * rows.length))
@@ -129,7 +130,7 @@ export function timeSeriesChart(rows: {t_s: number; series: string; value: numbe
   return vl
     .markLine({point: true, tooltip: true})
     .data(rows)
-    .encode(vl.x().fieldQ("t_s").title("seconds from the first interval"), vl.y().fieldQ("value").title(yTitle), vl.color().fieldN("series").title("thread"))
+    .encode(vl.x().fieldQ("t_s").title("seconds from the first interval"), vl.y().fieldQ("value").title(yTitle), vl.color().fieldN("series").scale(colourScale(rows.map((r) => r.series))).title("thread"))
     .title(title)
     .width(width)
     .height(200)

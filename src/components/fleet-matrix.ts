@@ -1,8 +1,9 @@
 // The home page's matrix: one row per bundle, one column per finding, each cell the
 // verdict as a badge with the number behind it (the narrative on hover). Sort by any
-// column (findings: the most severe first), filter by text or severity. Rows are built once
-// and only reordered or hidden, so a fleet of hundreds stays quick. Capture text is set
-// with textContent and attributes, never parsed as markup.
+// column (findings: the most severe first), filter by text or severity. Sort keys are
+// computed once, and only the rows in view are laid out (more as the table scrolls), so a
+// fleet of hundreds stays quick. Capture text is set with textContent and attributes,
+// never parsed as markup.
 
 export interface BundleHeadline {
   id: string;
@@ -83,7 +84,9 @@ export function fleetMatrix(bundles: FleetBundle[], {base = "./"} = {}): HTMLEle
   const headRow = element("tr");
   thead.append(headRow);
 
-  const rows = bundles.map((b) => {
+  // A row's cells are made when it is first shown: a fleet of hundreds lays out only the
+  // rows in view (more are appended as the table scrolls).
+  const makeRow = (b: FleetBundle) => {
     const tr = element("tr");
     tr.dataset.bundle = b.id;
     for (const c of columns) {
@@ -91,13 +94,30 @@ export function fleetMatrix(bundles: FleetBundle[], {base = "./"} = {}): HTMLEle
       c.cell(b, td);
       tr.append(td);
     }
+    return tr;
+  };
+  const rows = bundles.map((b) => {
     // What the filter matches, lower-cased once.
     const text = [b.id, b.target ?? "", b.host ?? "", ...b.headlines.map((h) => h.verdict)].join("\n").toLowerCase();
     const worst = Math.max(0, ...b.headlines.map((h) => RANK[h.severity] ?? 0));
     // Each column's sort key, computed once.
     const keys = columns.map((c) => c.value(b));
-    return {bundle: b, tr, text, worst, keys};
+    let tr: HTMLTableRowElement | undefined;
+    return {bundle: b, text, worst, keys, get tr() {
+      return (tr ??= makeRow(b));
+    }};
   });
+  type Row = (typeof rows)[number];
+  /** Rows drawn at once, and appended per scroll to the end. */
+  const PAGE = 100;
+  let shownRows: Row[] = [];
+  let drawn = 0;
+  const drawMore = (n: number) => {
+    const next = shownRows.slice(drawn, drawn + n);
+    tbody.append(...next.map((r) => r.tr));
+    drawn += next.length;
+    container.dataset.drawn = String(drawn);
+  };
 
   let sortKey = "bundle";
   let descending = false;
@@ -127,13 +147,11 @@ export function fleetMatrix(bundles: FleetBundle[], {base = "./"} = {}): HTMLEle
       const order = typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
       return (descending ? -order : order) || a.bundle.id.localeCompare(b.bundle.id);
     });
-    let visible = 0;
-    for (const row of sorted) {
-      const show = (!needle || row.text.includes(needle)) && row.worst >= floor;
-      row.tr.hidden = !show;
-      if (show) visible++;
-    }
-    tbody.replaceChildren(...sorted.map((r) => r.tr));
+    shownRows = sorted.filter((row) => (!needle || row.text.includes(needle)) && row.worst >= floor);
+    const visible = shownRows.length;
+    tbody.replaceChildren();
+    drawn = 0;
+    drawMore(PAGE);
     for (const th of Array.from(headRow.children) as HTMLElement[]) {
       if (th.dataset.key === sortKey) th.setAttribute("aria-sort", descending ? "descending" : "ascending");
       else th.removeAttribute("aria-sort");
@@ -144,7 +162,13 @@ export function fleetMatrix(bundles: FleetBundle[], {base = "./"} = {}): HTMLEle
 
   search.addEventListener("input", render);
   severity.addEventListener("change", render);
-  const container = element("div", {className: "fleet"}, element("div", {className: "fleet-controls"}, search, severity, shown), element("div", {className: "fleet-scroll"}, element("table", {className: "fleet-matrix"}, thead, tbody)));
+  const scroller = element("div", {className: "fleet-scroll"}, element("table", {className: "fleet-matrix"}, thead, tbody));
+  scroller.addEventListener("scroll", () => {
+    if (drawn < shownRows.length && scroller.scrollTop + scroller.clientHeight > scroller.scrollHeight - 400) drawMore(PAGE);
+  });
+  // A printed report lists every bundle.
+  addEventListener("beforeprint", () => drawMore(shownRows.length));
+  const container = element("div", {className: "fleet"}, element("div", {className: "fleet-controls"}, search, severity, shown), scroller);
   render();
   return container;
 }
