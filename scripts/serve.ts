@@ -1,5 +1,7 @@
 // Serve dist/ on loopback for a quick look and for the browser tests: clean URLs like
-// Observable's hosting (/a → a.html, /a/ → a/index.html) and wasm with its MIME type.
+// Observable's hosting (/a → a.html, /a/ → a/index.html), wasm with its MIME type, and the
+// caching a static host gives Framework's content-hashed files (their names change when
+// their bytes do), so duckdb-wasm is fetched and compiled once, not on every page.
 import {createReadStream, existsSync, statSync} from "node:fs";
 import {createServer, type Server} from "node:http";
 import {extname, join, normalize, resolve, sep} from "node:path";
@@ -34,6 +36,9 @@ export function resolveFile(root: string, urlPath: string): string | null {
   return null;
 }
 
+/** Framework's output folders whose file names carry a hash of their content. */
+const HASHED = /^\/_(?:npm|file|import|observablehq)\//;
+
 /** Lets a test replace what a path serves (e.g. a page that throws); undefined serves the file. */
 export type Override = (path: string, file: string | null) => string | Buffer | undefined;
 
@@ -49,7 +54,8 @@ export function serve(root: string, port = 0, host = "127.0.0.1", override?: Ove
       res.writeHead(404, {"content-type": "text/plain"}).end("not found");
       return;
     }
-    res.writeHead(200, {"content-type": TYPES[extname(file)] ?? "application/octet-stream"});
+    const cache = HASHED.test(req.url ?? "") ? "public, max-age=31536000, immutable" : "no-cache";
+    res.writeHead(200, {"content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": cache});
     createReadStream(file).pipe(res);
   });
   return new Promise((done) => server.listen(port, host, () => done(server)));

@@ -21,8 +21,9 @@ export interface Visit {
  * exception, dialog (alert, confirm…), failed or 4xx/5xx request, request off the origin (aborted before it leaves),
  * or a Framework cell that rendered an error.
  */
-export async function visit(browser: Browser, origin: string, path: string, {ready, timeout = 60_000}: {ready: string; timeout?: number}): Promise<Visit> {
-  const page = await browser.newPage();
+export async function visit(browser: Browser, origin: string, path: string, {ready, timeout = 60_000, fresh = false}: {ready: string; timeout?: number; fresh?: boolean}): Promise<Visit> {
+  // Pages share one browser cache, as a reader's tabs do; `fresh` starts with an empty one.
+  const page = fresh ? await (await browser.newContext()).newPage() : await browser.newPage();
   const failures: string[] = [];
   const sameOrigin = (url: string) => url.startsWith(origin + "/") || url.startsWith(`blob:${origin}/`) || url.startsWith("data:");
   await page.route("**/*", (route) => {

@@ -461,13 +461,14 @@ test("test of the test: a page that throws, a failing query and an off-origin re
   ];
   try {
     sabotage = inject(`<img src=x onerror="alert(1)">`);
-    const injected = await visit(browser, origin, path, {ready: readyFor(path), timeout: 15_000});
+    const injected = await visit(browser, origin, path, {ready: readyFor(path), timeout: 15_000, fresh: true});
     assert.ok((await injectedMarkup(injected.page)).length > 0, "markup parsed from a capture would be caught");
     assert.ok(injected.failures.some((f) => f.startsWith("dialog opened")), "and so would the alert it opens");
     await injected.page.close();
     for (const [name, override, expected] of cases) {
       sabotage = override;
-      const {page, failures} = await visit(browser, origin, path, {ready: readyFor(path), timeout: 15_000});
+      // A fresh cache: the sabotaged file must be fetched, not read from an earlier visit.
+      const {page, failures} = await visit(browser, origin, path, {ready: readyFor(path), timeout: 15_000, fresh: true});
       assert.ok(failures.some((f) => expected.test(f)), `${name}: expected a failure matching ${expected}, got ${JSON.stringify(failures)}`);
       await page.close();
     }

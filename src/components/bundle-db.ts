@@ -18,15 +18,17 @@ export interface BundleDb {
 }
 
 export async function openBundle(attachments: Record<string, Attachment>): Promise<BundleDb> {
-  const entries = await Promise.all(
-    Object.entries(attachments).map(async ([name, file]) => {
-      try {
-        return [name, await file.parquet()] as const;
-      } catch (error) {
-        throw new Error(`cannot read table ${name} (${file.name}): ${(error as Error).message}`);
-      }
-    })
-  );
+  const read = async ([name, file]: [string, Attachment]) => {
+    try {
+      return [name, await file.parquet()] as const;
+    } catch (error) {
+      throw new Error(`cannot read table ${name} (${file.name}): ${(error as Error).message}`);
+    }
+  };
+  // The first read loads parquet-wasm; the others then share it (read all at once, each
+  // would fetch and compile the wasm module itself).
+  const [first, ...rest] = Object.entries(attachments);
+  const entries = first ? [await read(first), ...(await Promise.all(rest.map(read)))] : [];
   const client = await DuckDBClient.of(Object.fromEntries(entries));
   // The evidence views (loaders/evidence/views.ts) over the tables, as in Node; tables the
   // page did not load are empty.

@@ -1,5 +1,6 @@
 // The small chart on each finding's card, drawn from the chart the finding itself describes.
-import {format as f} from "./findings.generated.js";
+import {findingCard} from "./finding-card.js";
+import {format as f, runFinding} from "./findings.generated.js";
 
 type Row = Record<string, unknown>;
 type Query = (sql: string) => Promise<Row[]>;
@@ -28,7 +29,6 @@ export async function findingChart(finding: Finding): Promise<HTMLElement | unde
 }
 
 type Computed = Finding & {title: string; severity: string; verdict: string; narrative: string};
-type Card = (f: never, o: {number?: string; chart?: Node; provenance?: string}) => HTMLElement;
 
 const sameClaim = (a: Computed, b: Computed) => a.narrative === b.narrative && a.verdict === b.verdict && a.severity === b.severity;
 
@@ -38,7 +38,9 @@ const sameClaim = (a: Computed, b: Computed) => a.narrative === b.narrative && a
  * whether the browser's result is the build's (data-verified true/false). A difference
  * shows the browser's result. The container's data-complete is set when all are in.
  */
-export function findingCards(built: Computed[], specs: unknown[], run: (spec: unknown) => Promise<Computed>, db: Promise<{query: Query}>, card: Card): HTMLElement {
+export function findingCards(built: Computed[], specs: unknown[], db: Promise<{query: Query}>): HTMLElement {
+  const card = findingCard as (f: never, o: {number?: string; chart?: Node; provenance?: string}) => HTMLElement;
+  const run = async (spec: unknown) => runFinding(spec as never, (await db).query as never) as Promise<Computed>;
   const container = document.createElement("div");
   container.className = "findings";
   const shown = new Map<string, HTMLElement>();
