@@ -15,6 +15,28 @@ export const bundlePages = [
   {name: "Explore", path: "explore"}
 ];
 
+/**
+ * Bundles listed in the sidebar, each with its pages, up to this many. Past it the sidebar
+ * lists none (every page would carry a link to every page of every bundle: a fleet's pages
+ * would grow with the fleet, and its dist/ with its square); the home page's matrix is then
+ * the index, and each bundle page's header links its pages.
+ */
+const SIDEBAR_BUNDLES = 12;
+
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The header of a bundle page: the bundle and links to its pages, the current one marked. */
+function bundleHeader({path}: {path: string}): string | null {
+  const match = /^\/captures\/([^/]+)\/(.*)$/.exec(path);
+  if (!match) return null;
+  const [, id, page] = match;
+  const links = bundlePages.map((p) => {
+    const current = (p.path || "index") === (page || "index");
+    return `<a href="/captures/${escape(id)}/${p.path}"${current ? ' aria-current="page"' : ""}>${p.name}</a>`;
+  });
+  return `<nav class="bundle-nav"><a href="/">Bundles</a> › <strong>${escape(id)}</strong>: ${links.join(" · ")}</nav>`;
+}
+
 export default {
   root: "src",
   output: process.env.BPFBOOK_DIST || "dist",
@@ -29,12 +51,13 @@ export default {
   search: false,
   // An empty icon: otherwise the browser asks for /favicon.ico and logs a 404.
   head: '<link rel="icon" href="data:,">',
+  header: bundleHeader,
   footer: "bpfbook — findings computed from kernel traces.",
   pager: false,
   pages: [
     {name: "Bundles", path: "/"},
     {name: "Compare", path: "/compare"},
-    ...bundles.map((id) => ({
+    ...(bundles.length <= SIDEBAR_BUNDLES ? bundles : []).map((id) => ({
       name: id,
       open: bundles.length < 4,
       pages: bundlePages.map((p) => ({name: p.name, path: `/captures/${id}/${p.path}`}))

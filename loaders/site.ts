@@ -14,6 +14,20 @@ import {sqlLiteral} from "./sql.js";
 import {type Profile, TIMELINE_QUERIES, markKernel, offcpuFlameStacks, buildFlameTree, encodeFlameFile, encodeTimeline, findingSpec, profileOf, timelineOf} from "./findings/index.js";
 import type {TableName} from "./model.js";
 
+/** An open bundle database (openTables). */
+export type TablesDb = Awaited<ReturnType<typeof openTables>>;
+
+/** Runs `use` on `db` when given (a caller making many outputs of one bundle opens it once), else on a database opened and closed here. */
+async function withDb<T>(dir: string, db: TablesDb | undefined, use: (db: TablesDb) => Promise<T>): Promise<T> {
+  if (db) return use(db);
+  const own = await openTables(dir);
+  try {
+    return await use(own);
+  } finally {
+    own.close();
+  }
+}
+
 /** Writes what `make` builds from the `--bundle` bundle's tables to stdout, or fails naming the bundle. */
 async function emitForBundle(argv: string[], make: (tables: string) => Promise<string | Buffer>): Promise<void> {
   const {values} = parseArgs({args: argv, options: {bundle: {type: "string"}}, strict: false});
@@ -41,15 +55,10 @@ export function emitFindings(argv = process.argv.slice(2)): Promise<void> {
  * distinct frame once, stacks as frame indexes. For the flame graph (`kernel`), kernel
  * frames are marked `_[k]`; the categories read the frames as captured.
  */
-async function hotspotProfile(dir: string, {kernel = false} = {}): Promise<Profile> {
-  const db = await openTables(dir);
-  try {
-    const rows = await db.query(findingSpec("cpu.hotspots").queries.stacks);
-    const frames = (r: (typeof rows)[number]) => (kernel ? markKernel(r.frames as string[], r.kernel_frames) : (r.frames as string[]));
-    return profileOf(rows.map((r) => ({frames: frames(r), samples: Number(r.samples)})));
-  } finally {
-    db.close();
-  }
+async function hotspotProfile(dir: string, {kernel = false, db}: {kernel?: boolean; db?: TablesDb} = {}): Promise<Profile> {
+  const rows = await withDb(dir, db, (db) => db.query(findingSpec("cpu.hotspots").queries.stacks));
+  const frames = (r: (typeof rows)[number]) => (kernel ? markKernel(r.frames as string[], r.kernel_frames) : (r.frames as string[]));
+  return profileOf(rows.map((r) => ({frames: frames(r), samples: Number(r.samples)})));
 }
 
 /** The profile as JSON, for the categories and top frames (drawn after the flame graph). */
@@ -71,15 +80,12 @@ export function emitTimeline(argv = process.argv.slice(2)): Promise<void> {
   return emitForBundle(argv, BUNDLE_OUTPUTS["timeline.bin"]);
 }
 
-async function timelineFile(dir: string): Promise<Buffer> {
-  const db = await openTables(dir);
-  try {
+async function timelineFile(dir: string, db?: TablesDb): Promise<Buffer> {
+  return withDb(dir, db, async (db) => {
     const samples = await db.query(TIMELINE_QUERIES.samples);
     const stacks = await db.query(TIMELINE_QUERIES.stacks);
     return Buffer.from(encodeTimeline(timelineOf(samples, stacks)));
-  } finally {
-    db.close();
-  }
+  });
 }
 
 /** The tables the bundle pages load (each has a loader src/captures/[bundle]/<table>.parquet.ts). */
@@ -90,11 +96,11 @@ export const SITE_TABLES: TableName[] = ["captures", "context", "events", "histo
  * loaders in src/captures/[bundle]/ write (test/site-outputs.test.ts keeps the two lists
  * the same), so a build can make them all ahead of Framework.
  */
-export const BUNDLE_OUTPUTS: Record<string, (tables: string) => Promise<string | Buffer>> = {
+export const BUNDLE_OUTPUTS: Record<string, (tables: string, db?: TablesDb) => Promise<string | Buffer>> = {
   ...Object.fromEntries(SITE_TABLES.map((t) => [`${t}.parquet`, async (dir: string) => readFileSync(join(dir, `${t}.parquet`))])),
-  "findings.json": async (dir) => JSON.stringify(await findingsForTables(dir)),
-  "profile.json": async (dir) => JSON.stringify(await hotspotProfile(dir)),
-  "flame.bin": async (dir) => Buffer.from(encodeFlameFile(buildFlameTree(await hotspotProfile(dir, {kernel: true})))),
+  "findings.json": async (dir, db) => JSON.stringify(await findingsForTables(dir, db)),
+  "profile.json": async (dir, db) => JSON.stringify(await hotspotProfile(dir, {db})),
+  "flame.bin": async (dir, db) => Buffer.from(encodeFlameFile(buildFlameTree(await hotspotProfile(dir, {kernel: true, db})))),
   "timeline.bin": timelineFile
 };
 
@@ -109,14 +115,13 @@ export interface BundleSummary {
 }
 
 /** A bundle's line on the home page: target, host, files, problem lines and every finding's verdict and number (cached beside its tables). */
-export function bundleSummary(id: string, tables: string): Promise<BundleSummary> {
-  return cachedJson(tables, `summary-${id}`, async () => {
-    const db = await openTables(tables);
-    try {
+export function bundleSummary(id: string, tables: string, shared?: TablesDb): Promise<BundleSummary> {
+  return cachedJson(tables, `summary-${id}`, () =>
+    withDb(tables, shared, async (db) => {
       const [row] = await db.query(
         `SELECT any_value(target) AS target, any_value(host) AS host, count(*)::INTEGER AS files, sum(problem_lines)::INTEGER AS problems FROM captures`
       );
-      const findings = await findingsForTables(tables);
+      const findings = await findingsForTables(tables, db);
       return {
         id,
         target: row.target as string | null,
@@ -125,10 +130,8 @@ export function bundleSummary(id: string, tables: string): Promise<BundleSummary
         problems: Number(row.problems),
         headlines: findings.map(({id, title, severity, verdict, narrative, headline, conclusive}) => ({id, title, severity, verdict, narrative, headline, conclusive}))
       };
-    } finally {
-      db.close();
-    }
-  });
+    })
+  );
 }
 
 /** One entry per bundle under the captures folder, with its headline findings, for the home page. */
@@ -139,11 +142,10 @@ export async function bundleSummaries(dir = capturesDir()): Promise<BundleSummar
 }
 
 /** What the compare page holds of one bundle: findings, overall block-I/O buckets, on-CPU and off-CPU profiles (the heaviest 20,000 stacks), rates over time (cached beside its tables). */
-export function compareEntry(id: string, tables: string) {
-  return cachedJson(tables, `compare-${id}`, async () => {
-    const db = await openTables(tables);
-    try {
-      const findings = await findingsForTables(tables);
+export function compareEntry(id: string, tables: string, shared?: TablesDb) {
+  return cachedJson(tables, `compare-${id}`, () =>
+    withDb(tables, shared, async (db) => {
+      const findings = await findingsForTables(tables, db);
       // The file each finding read, as an SQL literal, so the overlays show what the findings state.
       const file = (id: string) => sqlLiteral(findings.find((f) => f.id === id)?.metrics.evidence_file as string | null | undefined);
       const bio = await db.query(`SELECT lo_us AS lo, hi_us AS hi, sum(count)::DOUBLE AS count FROM block_io_latency
@@ -177,10 +179,8 @@ export function compareEntry(id: string, tables: string) {
         offcpu: profileOf(offcpuStacks),
         timeline
       };
-    } finally {
-      db.close();
-    }
-  });
+    })
+  );
 }
 
 /** Per bundle, what the compare page holds of it. */

@@ -9,6 +9,11 @@ import {writeFindingsJson} from "./findings-json.js";
 import {precomputeBundles} from "./precompute.js";
 import {clearCaptureOutputs} from "./loader-outputs.js";
 
+const quiet = process.argv.includes("--quiet");
+const started = performance.now();
+/** Where the time went, on stderr: "bpfbook build: <step> done at <s> s". */
+const mark = (step: string) => quiet || console.error(`bpfbook build: ${step} done at ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
 function run(command: string, args: string[]): void {
   const result = spawnSync(command, args, {stdio: "inherit"});
   if (result.status !== 0) process.exit(result.status ?? 1);
@@ -16,22 +21,26 @@ function run(command: string, args: string[]): void {
 
 run("tsx", ["scripts/fill-npm-cache.ts", "--check"]);
 run("tsx", ["scripts/bundle-findings.ts"]);
+mark("npm cache check and findings bundle");
 // Outputs of bundles whose content or code changed go; the others are kept as they are.
 clearCaptureOutputs();
 // Every bundle's page data, made ahead of Framework in one process per core (BPFBOOK_JOBS
 // to change). A broken bundle is named and left out; the others still build (--strict:
 // exit 1 after). Converting many bundles takes minutes: progress on stderr, --quiet silences.
 const jobs = Number(process.env.BPFBOOK_JOBS) || undefined;
-const broken = await precomputeBundles({jobs, progress: progress({silent: process.argv.includes("--quiet"), unit: "items"})});
+const broken = await precomputeBundles({jobs, progress: progress({silent: quiet, unit: "items"})});
+mark("bundles' page data");
 for (const [id, reason] of Object.entries(broken)) console.error(`bpfbook build: bundle ${printable(id)} not built: ${reason}`);
 process.env.BPFBOOK_FAILED = JSON.stringify(broken);
 // Framework clears only an output folder inside the project; one elsewhere would keep
 // the last build's files and fail on the first clash.
 rmSync(process.env.BPFBOOK_DIST || "dist", {recursive: true, force: true});
 run("observable", ["build"]);
+mark("Framework's pages");
 run("tsx", ["scripts/prune-dist.ts"]);
 // findings.json per bundle, from the same findings code the pages run, for CI gates.
 await writeFindingsJson(process.env.BPFBOOK_DIST || "dist");
+mark("findings.json");
 const failed = Object.keys(broken).length;
 if (failed > 0) {
   console.error(`bpfbook build: built without ${failed} broken bundle(s): ${Object.keys(broken).map(printable).join(", ")} (listed on the home page)`);

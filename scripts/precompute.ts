@@ -15,6 +15,7 @@ import {fileURLToPath} from "node:url";
 import {capturesDir, isBundleId} from "../loaders/bundle.js";
 import {tablesFor} from "../loaders/cache.js";
 import type {Progress} from "../loaders/progress.js";
+import {openTables} from "../loaders/findings/node.js";
 import {BUNDLE_OUTPUTS, bundleSummary, compareEntry} from "../loaders/site.js";
 import {printable} from "../loaders/text.js";
 
@@ -29,15 +30,22 @@ export async function precomputeBundle(id: string, captures = capturesDir(), roo
   const tables = await tablesFor(join(captures, id));
   const out = outputsDir(id, root);
   mkdirSync(out, {recursive: true});
-  for (const [name, make] of Object.entries(BUNDLE_OUTPUTS)) {
-    const path = join(out, name);
-    if (existsSync(path)) continue;
-    const temp = `${path}.${process.pid}.tmp`;
-    writeFileSync(temp, await make(tables));
-    renameSync(temp, path);
+  // One database for all of the bundle's outputs (opening one and its views costs more
+  // than most of the queries).
+  const db = await openTables(tables);
+  try {
+    for (const [name, make] of Object.entries(BUNDLE_OUTPUTS)) {
+      const path = join(out, name);
+      if (existsSync(path)) continue;
+      const temp = `${path}.${process.pid}.tmp`;
+      writeFileSync(temp, await make(tables, db));
+      renameSync(temp, path);
+    }
+    await bundleSummary(id, tables, db);
+    await compareEntry(id, tables, db);
+  } finally {
+    db.close();
   }
-  await bundleSummary(id, tables);
-  await compareEntry(id, tables);
 }
 
 type Result = {id: string; error?: string};

@@ -3,7 +3,7 @@
 // what a bundle page loads is the same in loaders/site.ts and in src/captures/[bundle]/.
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
-import {cpSync, existsSync, readdirSync, statSync} from "node:fs";
+import {cpSync, existsSync, readFileSync, readdirSync, statSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {BUNDLE_OUTPUTS} from "../loaders/site.js";
@@ -34,6 +34,13 @@ test("20 bundles: every page and findings.json built, no per-bundle loader start
     for (const page of ["index", "durability", "io", "syscalls", "offcpu", "oncpu", "explore"]) assert.ok(existsSync(join(dist, "captures", id, `${page}.html`)), `${id}/${page}`);
     assert.ok(existsSync(join(dist, "captures", id, "findings.json")), `${id} findings.json`);
   }
+  // Past a dozen bundles the sidebar lists none: a page links its own bundle's pages (its
+  // header) and not every page of the fleet, so pages do not grow with the fleet.
+  const page = readFileSync(join(dist, "captures", "host-00", "durability.html"), "utf8");
+  assert.doesNotMatch(page, /host-19/);
+  assert.match(page, /<nav class="bundle-nav">/);
+  assert.equal((page.match(/<nav class="bundle-nav">[\s\S]*?<\/nav>/)![0].match(/<a /g) ?? []).length, 8, "Bundles and the bundle's seven pages");
+  assert.match(page, /aria-current="page">Durability</);
   const converted = readdirSync(cache);
   assert.equal(converted.length, 20, "each bundle converted once");
   const stamps = converted.map((d) => statSync(join(cache, d, "captures.parquet")).mtimeMs);

@@ -11,6 +11,7 @@ import {runFindings} from "./index.js";
 import {loadFindings, userFindingFiles, userFindingsDir} from "./user.js";
 import type {Finding, Query, QueryRow, Value} from "./types.js";
 
+/** A bundle's tables and evidence views in an in-memory DuckDB. */
 export async function openTables(dir: string): Promise<{query: Query; close(): void}> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
@@ -58,14 +59,15 @@ export async function cachedJson<T>(dir: string, name: string, compute: () => Pr
   return JSON.parse(readFileSync(path, "utf8")) as T;
 }
 
-/** The findings of a tables folder (built-in and the analyst's). */
-export function findingsForTables(dir: string): Promise<Finding[]> {
+/** The findings of a tables folder (built-in and the analyst's); `db`: that folder already open. */
+export function findingsForTables(dir: string, db?: {query: Query}): Promise<Finding[]> {
   return cachedJson(dir, "findings", async () => {
-    const db = await openTables(dir);
+    if (db) return runFindings(db.query, await loadFindings());
+    const own = await openTables(dir);
     try {
-      return await runFindings(db.query, await loadFindings());
+      return await runFindings(own.query, await loadFindings());
     } finally {
-      db.close();
+      own.close();
     }
   });
 }

@@ -18,7 +18,8 @@ const ONCPU = `SELECT o.tid, any_value(o.thread) AS thread, sum(o.samples)::DOUB
 FROM oncpu_samples o WHERE o.file = ${TIMED_PROFILE_FILE} AND o.tid IS NOT NULL GROUP BY o.tid ORDER BY o.tid`;
 
 const BLOCKED = `SELECT tid, any_value(thread) AS thread, frames, sum(us)::DOUBLE AS us
-FROM offcpu_stacks WHERE file = ${OFFCPU_FILE} AND tid IS NOT NULL GROUP BY tid, frames`;
+FROM offcpu_stacks WHERE file = ${OFFCPU_FILE} AND tid IS NOT NULL GROUP BY tid, frames
+ORDER BY tid, frames`; // in a fixed order, so the sums (floating point) come out the same every run
 
 // The on-CPU file's rate and window, and the off-CPU file's window.
 const WINDOWS = `SELECT file, source, status, status_reason, recognized, window_s, (SELECT any_value(sample_hz) FROM captures c WHERE c.file = e.file) AS sample_hz
