@@ -375,7 +375,8 @@ test("explore: ?sql= runs the query in the URL; results, a chart, errors as text
 test("sql cells: a page shows the query it ran, and its chart is drawn from the result", async () => {
   const {page, failures} = await visit(browser, origin, "/captures/demo-fsync/durability", {ready: readyFor("/captures/demo-fsync/durability")});
   assert.deepEqual(failures, []);
-  const shown = await page.locator("main pre", {hasText: "FROM fsync_calls"}).first().innerText();
+  // The echoed cell (the cards' SQL sits in closed <details>, not shown).
+  const shown = await page.locator('main pre[data-language="sql"]', {hasText: "FROM fsync_calls"}).first().innerText();
   assert.match(shown, /SELECT t_s, thread AS series, sum\(calls\)::DOUBLE AS value/);
   assert.ok((await page.locator("main h2:has-text('Calls over time') ~ * :is(svg, canvas)").count()) > 0, "the chart from the cell's rows");
   await page.close();
