@@ -7,9 +7,7 @@ import {DuckDBInstance} from "@duckdb/node-api";
 import {cpSync, readFileSync, readdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {FLEET_QUERIES, exportBundles} from "../loaders/export.js";
-import {serve} from "../scripts/serve.js";
-import {launch} from "../test/browser.js";
-import {build, sizeOf} from "./site.js";
+import {build, median, openSite, sizeOf} from "./site.js";
 
 export interface FleetRow {
   bundles: number;
@@ -24,8 +22,6 @@ export interface FleetRow {
   p99Ms: number;
   p99Hosts: number;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchFleet(work: string, n: number, runs: number, log: (s: string) => void): Promise<FleetRow> {
   const captures = join(work, `fleet-${n}`);
@@ -46,10 +42,8 @@ export async function benchFleet(work: string, n: number, runs: number, log: (s:
   const perBundle = readdirSync(captures).map((id) => sizeOf(join(dist, "captures", id)) + sizeOf(join(dist, "_file", "captures", id)));
 
   log(`fleet of ${n}: home page…`);
-  const server = await serve(dist);
-  const address = server.address();
-  const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  const browser = await launch();
+  const site = await openSite(dist);
+  const {origin, browser} = site;
   const loads: number[] = [];
   try {
     for (let run = 0; run < runs; run++) {
@@ -61,8 +55,7 @@ export async function benchFleet(work: string, n: number, runs: number, log: (s:
       await context.close();
     }
   } finally {
-    await browser.close();
-    server.close();
+    await site.close();
   }
 
   log(`fleet of ${n}: export…`);

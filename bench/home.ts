@@ -5,9 +5,7 @@
 // entries made from theirs: real findings, renamed, with verdicts taken round-robin.
 import {readFileSync, readdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import {serve} from "../scripts/serve.js";
-import {launch} from "../test/browser.js";
-import {build} from "./site.js";
+import {build, median, openSite} from "./site.js";
 
 export interface HomeRow {
   bundles: number;
@@ -17,8 +15,6 @@ export interface HomeRow {
   filterMs: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 export async function benchHome(work: string, sizes: number[], runs: number, log: (s: string) => void): Promise<HomeRow[]> {
   const dist = join(work, "dist-home");
   log("building the site for the home-page benchmark…");
@@ -27,10 +23,8 @@ export async function benchHome(work: string, sizes: number[], runs: number, log
   if (!file) throw new Error("the build wrote no bundles.json");
   const path = join(dist, "_file", file);
   const real = JSON.parse(readFileSync(path, "utf8")) as {id: string; host: string | null; headlines: unknown[]}[];
-  const server = await serve(dist);
-  const address = server.address();
-  const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  const browser = await launch();
+  const site = await openSite(dist);
+  const {origin, browser} = site;
   const rows: HomeRow[] = [];
   try {
     for (const size of sizes) {
@@ -76,8 +70,7 @@ export async function benchHome(work: string, sizes: number[], runs: number, log
       });
     }
   } finally {
-    await browser.close();
-    server.close();
+    await site.close();
   }
   return rows;
 }

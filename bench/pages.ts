@@ -3,9 +3,7 @@
 import {spawnSync} from "node:child_process";
 import {existsSync} from "node:fs";
 import {join, resolve} from "node:path";
-import {serve} from "../scripts/serve.js";
-import {launch} from "../test/browser.js";
-import {build, uniqueStacksBundle} from "./site.js";
+import {build, median, openSite, uniqueStacksBundle} from "./site.js";
 
 export interface PageRow {
   bundle: string;
@@ -28,8 +26,6 @@ const MARKS = `
     if (!window.__wholeTree && document.querySelector(".flamegraph[data-complete]")) window.__wholeTree = performance.now();
   }).observe(document, {subtree: true, childList: true, attributes: true});`;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 export async function benchPages(work: string, runs: number, log: (s: string) => void): Promise<PageRow[]> {
   const captures = join(work, "captures");
   const bundles: [string, string][] = [];
@@ -42,10 +38,8 @@ export async function benchPages(work: string, runs: number, log: (s: string) =>
   log("building the site for the page benchmark…");
   const dist = join(work, "dist-pages");
   build(captures, dist, join(work, "cache-pages"));
-  const server = await serve(dist);
-  const address = server.address();
-  const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  const browser = await launch();
+  const site = await openSite(dist);
+  const {origin, browser} = site;
   const rows: PageRow[] = [];
   try {
     for (const [label, id] of bundles) {
@@ -82,8 +76,7 @@ export async function benchPages(work: string, runs: number, log: (s: string) =>
       rows.push({bundle: label, firstFindingMs: pick("firstFindingMs"), flameDrawnMs: pick("flameDrawnMs"), wholeTreeMs: pick("wholeTreeMs"), drawMs: pick("drawMs"), zoomMs: pick("zoomMs"), searchMs: pick("searchMs")});
     }
   } finally {
-    await browser.close();
-    server.close();
+    await site.close();
   }
   return rows;
 }

@@ -2,9 +2,7 @@
 // from the click that ends a range to its flame graph drawn (the range's samples summed
 // per stack, the tree built, the canvas painted), and the heat map's first paint.
 import {join} from "node:path";
-import {serve} from "../scripts/serve.js";
-import {launch} from "../test/browser.js";
-import {build, timedSamplesBundle} from "./site.js";
+import {build, median, openSite, timedSamplesBundle} from "./site.js";
 
 export interface RangeRow {
   samples: number;
@@ -12,8 +10,6 @@ export interface RangeRow {
   heatmapMs: number;
   selectMs: number;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchRange(work: string, samples: number, runs: number, log: (s: string) => void): Promise<RangeRow> {
   const seconds = 100;
@@ -23,10 +19,8 @@ export async function benchRange(work: string, samples: number, runs: number, lo
   log("building the site for the range benchmark…");
   const dist = join(work, "dist-range");
   build(captures, dist, join(work, "cache-range"));
-  const server = await serve(dist);
-  const address = server.address();
-  const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-  const browser = await launch();
+  const site = await openSite(dist);
+  const {origin, browser} = site;
   const heatmap: number[] = [];
   const select: number[] = [];
   try {
@@ -66,8 +60,7 @@ export async function benchRange(work: string, samples: number, runs: number, lo
       await context.close();
     }
   } finally {
-    await browser.close();
-    server.close();
+    await site.close();
   }
   return {samples, seconds, heatmapMs: median(heatmap), selectMs: median(select)};
 }

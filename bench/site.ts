@@ -2,6 +2,9 @@
 import {spawnSync} from "node:child_process";
 import {cpSync, mkdirSync, readdirSync, statSync} from "node:fs";
 import {join} from "node:path";
+import type {Browser} from "playwright-core";
+import {serve} from "../scripts/serve.js";
+import {launch} from "../test/browser.js";
 import {folded, timedPerfScript} from "./generate.js";
 
 /** `npm run build` over `captures` into `dist`, with its own conversion cache; seconds taken. */
@@ -36,4 +39,23 @@ export async function timedSamplesBundle(dir: string, samples: number, seconds: 
   mkdirSync(dir, {recursive: true});
   cpSync(join("data", "captures", "demo-fsync", "00-context.txt"), join(dir, "00-context.txt"));
   await timedPerfScript(join(dir, "05-oncpu.perf-script.txt"), samples, seconds);
+}
+
+/** The median of a few runs. */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** A built site served on loopback and a headless Chromium to load it; `close` ends both. */
+export async function openSite(dist: string): Promise<{origin: string; browser: Browser; close(): Promise<void>}> {
+  const server = await serve(dist);
+  const address = server.address();
+  const origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+  const browser = await launch();
+  return {
+    origin,
+    browser,
+    async close() {
+      await browser.close();
+      server.close();
+    }
+  };
 }

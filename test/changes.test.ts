@@ -3,21 +3,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {builtinFindings, findingChanges} from "../loaders/findings/index.js";
-import type {Finding} from "../loaders/findings/types.js";
-
-const finding = (id: string, over: Partial<Finding> = {}): Finding => ({
-  id,
-  title: id,
-  severity: "info",
-  verdict: "v",
-  narrative: "n",
-  conclusive: true,
-  metrics: {},
-  headline: null,
-  chart: null,
-  sql: {q: "SELECT 1"},
-  ...over
-});
+import {finding} from "./helpers.js";
 
 const disk = (ios: number, lo: number, hi: number, verdict = "SSD or virtual disk") =>
   finding("disk.latency", {verdict, metrics: {ios, p99_lo_us: lo, p99_hi_us: hi}, headline: `p99 ${lo}`});

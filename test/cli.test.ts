@@ -9,7 +9,7 @@ import {test} from "node:test";
 import {perfScript} from "../bench/generate.js";
 import {regressions} from "../loaders/gate.js";
 import type {Finding} from "../loaders/findings/types.js";
-import {REFERENCE, cli, tempDir} from "./helpers.js";
+import {REFERENCE, cli, finding, tempDir} from "./helpers.js";
 import {schemaErrors} from "./schema.js";
 
 if (!existsSync(REFERENCE) && process.env.CI) throw new Error(`reference bundle missing at ${REFERENCE}; CI must have ../shared`);
@@ -71,20 +71,6 @@ test("gate --fail-on warning on qfc-t1 exits 1 and lists each warning", {skip: e
   assert.equal(r.stdout.split("\n").filter((l) => l.startsWith("FAIL ")).length, warnings.length);
   const critical = await cli(["gate", REFERENCE, "--fail-on", "critical"]);
   assert.equal(critical.status, findings.some((f) => f.severity === "critical") ? 1 : 0);
-});
-
-const finding = (id: string, over: Partial<Finding> & {metrics?: Finding["metrics"]} = {}): Finding => ({
-  id,
-  title: id,
-  severity: "info",
-  verdict: "v",
-  narrative: "n",
-  conclusive: true,
-  metrics: {},
-  headline: null,
-  chart: null,
-  sql: {q: "SELECT 1"},
-  ...over
 });
 
 test("gate rules: percentile buckets by a factor on enough events, shares beyond their interval, inconclusive sides skipped", () => {

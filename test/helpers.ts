@@ -8,6 +8,7 @@ import {stringLines} from "../loaders/lines.js";
 import {Collector} from "../loaders/collect.js";
 import type {RowSink} from "../loaders/model.js";
 import type {ParseResult} from "../loaders/parse/common.js";
+import type {Finding} from "../loaders/findings/types.js";
 
 export {Collector};
 
@@ -86,3 +87,18 @@ export function exampleFolder(): string {
   copyFileSync(EXAMPLE_FINDING, join(dir, "syscalls-busiest-thread.ts"));
   return dir;
 }
+
+/** A finding with plain defaults and the given fields, for rules over findings (gate, compare). */
+export const finding = (id: string, over: Partial<Finding> = {}): Finding => ({
+  id,
+  title: id,
+  severity: "info",
+  verdict: "v",
+  narrative: "n",
+  conclusive: true,
+  metrics: {},
+  headline: null,
+  chart: null,
+  sql: {q: "SELECT 1"},
+  ...over
+});
