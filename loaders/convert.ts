@@ -207,12 +207,16 @@ function namedTargets(bundle: Bundle, given: string[]): string[] {
   return Array.isArray(target) ? target.filter((t): t is string => typeof t === "string" && t !== "") : [];
 }
 
+const manifestText = (bundle: Bundle, key: string): string | null => (typeof bundle.manifest?.[key] === "string" ? (bundle.manifest[key] as string) : null);
+
 function captureRow(bundle: Bundle, file: BundleFile, facts: ContextFacts | null, s: FileSummary, targets: string[]): Row {
   const named = namedTargets(bundle, targets);
   const threads = facts?.target_threads?.length ? facts.target_threads : named;
   return {
     capture_id: bundle.id,
     source: typeof bundle.manifest?.source === "string" ? bundle.manifest.source : bundle.dir,
+    fetched_at: manifestText(bundle, "fetched_at") ?? manifestText(bundle, "started_at"),
+    source_sha256: manifestText(bundle, "source_sha256"),
     target: facts?.target ?? named[0] ?? null,
     target_kind: facts?.target_kind ?? null,
     image: facts?.image ?? null,

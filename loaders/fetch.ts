@@ -8,7 +8,7 @@ import type {Progress} from "./progress.js";
 import {createReadStream, createWriteStream, existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, copyFileSync, writeFileSync} from "node:fs";
 import {get as httpsGet} from "node:https";
 import {tmpdir} from "node:os";
-import {basename, join, posix, resolve} from "node:path";
+import {basename, dirname, join, posix, resolve} from "node:path";
 import * as tar from "tar";
 import {sha256} from "./hash.js";
 import {MANIFEST, type Manifest, type ManifestFile, capturesDir, isBundleId, kindOf, formatOf} from "./bundle.js";
@@ -26,12 +26,19 @@ export interface FetchOptions {
   maxRedirects?: number;
   /** Told each step: getting the source, unpacking, checking. */
   progress?: Progress;
+  /** What the manifest records as the source, when `source` is a local copy of it (a download). */
+  origin?: string;
+  /** More to record in the manifest (declared sources: the tarball's sha256, ETag…). */
+  record?: Record<string, unknown>;
 }
 
 export const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
 export class FetchError extends Error {}
+
+/** The source could not be reached (network, timeout, server error): a cached copy may stand in. */
+export class UnreachableError extends FetchError {}
 
 export async function fetchBundle(source: string, options: FetchOptions = {}): Promise<{id: string; dir: string; manifest: Manifest}> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -65,12 +72,11 @@ export async function fetchBundle(source: string, options: FetchOptions = {}): P
     }
     steps?.update(2);
     steps?.label(`checking ${id}`);
-    const origin = /^https:\/\//i.test(source) ? source : resolve(source);
-    const manifest = writeManifest(staging, id, origin, options.windows ?? {}, options.targets ?? []);
+    const origin = options.origin ?? (/^https:\/\//i.test(source) ? source : resolve(source));
+    const manifest = writeManifest(staging, id, origin, options.windows ?? {}, options.targets ?? [], options.record ?? {});
     const differences = verify(staging, manifest);
     if (differences.length) throw new FetchError(`${staging}: verification failed: ${differences.join("; ")}`);
-    if (existsSync(dir)) rmSync(dir, {recursive: true, force: true});
-    renameSync(staging, dir);
+    replaceFolder(staging, dir);
     steps?.update(3);
     return {id, dir, manifest};
   } catch (error) {
@@ -80,6 +86,23 @@ export async function fetchBundle(source: string, options: FetchOptions = {}): P
     steps?.stop();
     for (const file of scratch) rmSync(file, {force: true});
   }
+}
+
+/**
+ * Puts a finished folder in place of a bundle: the old one is moved aside first, so a reader
+ * (the dev server, a build) finds the old bundle or the new one, never half of either.
+ */
+export function replaceFolder(staging: string, dir: string): void {
+  const aside = `${join(dirname(dir), "." + basename(dir))}.old-${process.pid}-${Date.now()}`;
+  const had = existsSync(dir);
+  if (had) renameSync(dir, aside);
+  try {
+    renameSync(staging, dir);
+  } catch (error) {
+    if (had) renameSync(aside, dir);
+    throw error;
+  }
+  if (had) rmSync(aside, {recursive: true, force: true});
 }
 
 function defaultId(source: string): string {
@@ -181,22 +204,50 @@ async function extractTarball(file: string, to: string, maxBytes: number): Promi
   if (written > maxBytes) throw new FetchError(`${file}: unpacked ${written} bytes, over the ${maxBytes}-byte limit`);
 }
 
-function downloadTo(url: string, path: string, limits: {maxBytes: number; timeoutMs: number; maxRedirects: number}): Promise<void> {
+export interface DownloadLimits {
+  maxBytes: number;
+  timeoutMs: number;
+  maxRedirects: number;
+}
+
+/** What a download found: the body written (200) or the copy still current (304), and the validators to ask with next time. */
+export interface Download {
+  notModified: boolean;
+  etag: string | null;
+  lastModified: string | null;
+}
+
+/**
+ * GET an https URL into a file, following https redirects only, within the limits. With
+ * `ifNoneMatch`/`ifModifiedSince` the server may answer 304: nothing is written. Failures
+ * to reach the server (refused, DNS, timeout, 5xx) are UnreachableError, so a caller may
+ * keep a cached copy; anything else (4xx, over the limit, a redirect to http) is FetchError.
+ */
+export function downloadTo(url: string, path: string, limits: DownloadLimits, conditions: {ifNoneMatch?: string | null; ifModifiedSince?: string | null} = {}): Promise<Download> {
   return new Promise((resolvePromise, reject) => {
     const fail = (message: string) => reject(new FetchError(message));
+    const unreachable = (message: string) => reject(new UnreachableError(message));
+    const headers: Record<string, string> = {};
+    if (conditions.ifNoneMatch) headers["if-none-match"] = conditions.ifNoneMatch;
+    if (conditions.ifModifiedSince) headers["if-modified-since"] = conditions.ifModifiedSince;
     const request = (href: string, redirects: number) => {
       const target = new URL(href);
       if (target.protocol !== "https:") return fail(`refusing redirect to non-https ${href}`);
-      const req = httpsGet(target, {timeout: limits.timeoutMs}, (res) => {
+      const req = httpsGet(target, {timeout: limits.timeoutMs, headers}, (res) => {
         const status = res.statusCode ?? 0;
-        if (status >= 300 && status < 400 && res.headers.location) {
+        const validators = {etag: header(res.headers.etag), lastModified: header(res.headers["last-modified"])};
+        if (status >= 300 && status < 400 && status !== 304 && res.headers.location) {
           res.resume();
           if (redirects >= limits.maxRedirects) return fail(`${url}: too many redirects`);
           return request(new URL(res.headers.location, target).href, redirects + 1);
         }
+        if (status === 304 && (conditions.ifNoneMatch || conditions.ifModifiedSince)) {
+          res.resume();
+          return resolvePromise({notModified: true, ...validators});
+        }
         if (status !== 200) {
           res.resume();
-          return fail(`${href}: HTTP ${status}`);
+          return (status >= 500 ? unreachable : fail)(`${href}: HTTP ${status}`);
         }
         const declared = Number(res.headers["content-length"] ?? 0);
         if (declared > limits.maxBytes) {
@@ -214,21 +265,26 @@ function downloadTo(url: string, path: string, limits: {maxBytes: number; timeou
           }
         });
         res.pipe(out);
-        out.on("finish", () => resolvePromise());
+        out.on("finish", () => resolvePromise({notModified: false, ...validators}));
         out.on("error", (e) => fail(`${path}: ${e.message}`));
-        res.on("error", (e) => fail(`${href}: ${e.message}`));
+        res.on("error", (e) => unreachable(`${href}: ${e.message}`));
       });
       req.on("timeout", () => {
         req.destroy();
-        fail(`${href}: timed out after ${limits.timeoutMs} ms`);
+        unreachable(`${href}: timed out after ${limits.timeoutMs} ms`);
       });
-      req.on("error", (e) => fail(`${href}: ${e.message}`));
+      // Certificate problems are not the network being away: they stay FetchError.
+      req.on("error", (e: NodeJS.ErrnoException) => (NETWORK_ERRORS.has(e.code ?? "") ? unreachable : fail)(`${href}: ${e.message}`));
     };
     request(url, 0);
   });
 }
 
-function writeManifest(dir: string, id: string, source: string, windows: Record<string, number>, targets: string[]): Manifest {
+const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENETDOWN", "EPIPE"]);
+
+const header = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? value[0] : value) ?? null;
+
+function writeManifest(dir: string, id: string, source: string, windows: Record<string, number>, targets: string[], record: Record<string, unknown>): Manifest {
   const names = readdirSync(dir).filter((f) => f !== MANIFEST).sort();
   for (const file of Object.keys(windows)) {
     if (!names.includes(file)) throw new FetchError(`--window names ${file}, which is not in the bundle (${names.join(", ")})`);
@@ -238,7 +294,7 @@ function writeManifest(dir: string, id: string, source: string, windows: Record<
     const path = join(dir, file);
     return {file, sha256: sha256(path), bytes: statSync(path).size, kind: kindOf(file, formatOf(file, path)), window_s: windows[file] ?? null};
   });
-  const manifest: Manifest = {id, source, fetched_at: new Date().toISOString(), ...(targets.length ? {target: targets} : {}), files};
+  const manifest: Manifest = {id, source, fetched_at: new Date().toISOString(), ...record, ...(targets.length ? {target: targets} : {}), files};
   writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
 }

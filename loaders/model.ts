@@ -52,6 +52,8 @@ export const schemas: Record<TableName, TableSchema> = {
     columns: [
       capture_id,
       {name: "source", type: "VARCHAR", doc: "Where the bundle came from (manifest `source`, else the folder)."},
+      {name: "fetched_at", type: "VARCHAR", doc: "When the bundle was fetched or captured (manifest `fetched_at`, else `started_at`; ISO 8601), null when neither says."},
+      {name: "source_sha256", type: "VARCHAR", doc: "sha256 of the tarball fetched, or of the folder's listing (declared sources; manifest `source_sha256`)."},
       {name: "target", type: "VARCHAR", doc: "Traced container or process name."},
       {name: "target_kind", type: "VARCHAR", doc: "`container` or `process`."},
       {name: "image", type: "VARCHAR", doc: "Container image, when the target is a container."},

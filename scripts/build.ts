@@ -1,5 +1,6 @@
 // `npm run build`: the static site in dist/ (or BPFBOOK_DIST) for the bundles in
-// BPFBOOK_CAPTURES, with nothing fetched from outside. --strict: exit 1 if a bundle is
+// BPFBOOK_CAPTURES, after bringing in the declared sources (if any); the pages fetch
+// nothing from outside. --strict: exit 1 if a bundle is
 // broken; --quiet: no progress.
 import {spawnSync} from "node:child_process";
 import {rmSync} from "node:fs";
@@ -8,6 +9,7 @@ import {printable} from "../loaders/text.js";
 import {writeFindingsJson} from "./findings-json.js";
 import {precomputeBundles} from "./precompute.js";
 import {clearCaptureOutputs} from "./loader-outputs.js";
+import {bringSources} from "./sources.js";
 
 const quiet = process.argv.includes("--quiet");
 const started = performance.now();
@@ -22,13 +24,17 @@ function run(command: string, args: string[]): void {
 run("tsx", ["scripts/fill-npm-cache.ts", "--check"]);
 run("tsx", ["scripts/bundle-findings.ts"]);
 mark("npm cache check and findings bundle");
+// Declared sources (BPFBOOK_SOURCES or bpfbook.sources.json) come in first; one that fails
+// is named and left out, the others build.
+const unfetched = await bringSources((line) => quiet || console.error(line));
+mark("declared sources");
 // Outputs of bundles whose content or code changed go; the others are kept as they are.
 clearCaptureOutputs();
 // Every bundle's page data, made ahead of Framework in one process per core (BPFBOOK_JOBS
 // to change). A broken bundle is named and left out; the others still build (--strict:
 // exit 1 after). Converting many bundles takes minutes: progress on stderr, --quiet silences.
 const jobs = Number(process.env.BPFBOOK_JOBS) || undefined;
-const broken = await precomputeBundles({jobs, progress: progress({silent: quiet, unit: "items"})});
+const broken = {...unfetched, ...(await precomputeBundles({jobs, exclude: Object.keys(unfetched), progress: progress({silent: quiet, unit: "items"})}))};
 mark("bundles' page data");
 for (const [id, reason] of Object.entries(broken)) console.error(`bpfbook build: bundle ${printable(id)} not built: ${reason}`);
 process.env.BPFBOOK_FAILED = JSON.stringify(broken);

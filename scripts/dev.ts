@@ -15,8 +15,12 @@ import {capturesDir, listBundles} from "../loaders/bundle.js";
 import {userFindingsDir} from "../loaders/findings/user.js";
 import {findingsBuildOptions} from "./findings-build.js";
 import {clearCaptureOutputs} from "./loader-outputs.js";
+import {bringSources} from "./sources.js";
 
 const captures = capturesDir();
+// Declared sources come in once, at start (a capture source records for its duration);
+// restart to fetch again. Those that failed are left out of the site, named on the home page.
+process.env.BPFBOOK_FAILED = JSON.stringify(await bringSources((line) => console.log(line)));
 clearCaptureOutputs();
 const tableLoaders = () => readdirSync(join("src", "captures", "[bundle]")).filter((f) => /\.(parquet|json)\.ts$/.test(f)).map((f) => join("src", "captures", "[bundle]", f));
 const touch = (path: string) => {

@@ -67,16 +67,17 @@ async function worker(): Promise<void> {
 }
 
 /** id → why the bundle cannot be built; every other bundle has its outputs in Framework's cache. */
-export async function precomputeBundles({captures = capturesDir(), root = "src", jobs = cpus().length, progress}: {captures?: string; root?: string; jobs?: number; progress?: Progress} = {}): Promise<Record<string, string>> {
+export async function precomputeBundles({captures = capturesDir(), root = "src", jobs = cpus().length, exclude = [], progress}: {captures?: string; root?: string; jobs?: number; exclude?: string[]; progress?: Progress} = {}): Promise<Record<string, string>> {
   const broken: Record<string, string> = {};
   let folders: string[] = [];
   try {
-    folders = readdirSync(captures, {withFileTypes: true}).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    // Dot-folders are work in progress (a fetch or capture being staged), not bundles.
+    folders = readdirSync(captures, {withFileTypes: true}).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
   } catch {
     return broken; // no captures folder: the site says so
   }
   for (const id of folders) if (!isBundleId(id)) broken[id] = "folder name is not a bundle id (letters, digits, . _ - only)";
-  const todo = folders.filter((id) => isBundleId(id) && !outputsComplete(id, root));
+  const todo = folders.filter((id) => isBundleId(id) && !exclude.includes(id) && !outputsComplete(id, root));
   if (todo.length === 0) return broken;
   progress?.start("converting bundles", todo.length);
   let done = 0;
