@@ -1,7 +1,7 @@
 // bpfbook's command line: the library without the site. `bpfbook --help` lists the
 // commands, `bpfbook <command> --help` describes one; each command is declared once below
 // (its options, their help) and its help text is made from that declaration.
-import {join, resolve} from "node:path";
+import {dirname, join, resolve} from "node:path";
 import {parseArgs} from "node:util";
 import {readBundle} from "./bundle.js";
 import {tableNames} from "./model.js";
@@ -121,6 +121,23 @@ const COMMANDS: Record<string, Command> = {
       });
       console.log(`fetched ${id} into ${dir}: ${manifest.files?.length ?? 0} files, verified against manifest.json`);
       return 0;
+    }
+  },
+  sources: {
+    brief: "bring in the declared sources (what build and dev do first)",
+    usage: "sources [--file <sources.json>]",
+    summary: "Bring every source of the sources file (--file, else BPFBOOK_SOURCES, else bpfbook.sources.json) into the captures folder: fetch what changed, capture what is declared as a capture, keep the last copy of what cannot be reached. Prints what happened to each; exits 1 if any failed.",
+    options: {
+      file: {type: "string", value: "<path>", help: "the sources file"}
+    },
+    async run(values, positionals) {
+      if (positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+      const {describeOutcome, readSources, sourcesFile, syncSources} = await import("./sources.js");
+      const file = (values.file as string | undefined) ?? sourcesFile();
+      if (!file) throw new UsageError("no sources file: pass --file, set BPFBOOK_SOURCES or write bpfbook.sources.json");
+      const outcomes = await syncSources(readSources(resolve(file)), {base: dirname(resolve(file)), log: (line) => console.error(line)});
+      for (const o of outcomes) console.log(describeOutcome(o));
+      return outcomes.some((o) => o.action === "failed") ? 1 : 0;
     }
   },
   findings: {

@@ -64,6 +64,10 @@ test("npm run dev: captures, pages, components and findings (built-in and the an
   cpSync(join("test", "fixtures", "hostile"), join(captures, "live"), {recursive: true});
   const project = projectCopy();
   const mine = tempDir("dev-findings");
+  // A declared source (bpfbook.sources.json at the project root) is brought in as the server starts.
+  const declared = tempDir("dev-declared");
+  cpSync(join("data", "captures", "demo-nofsync"), join(declared, "bundle"), {recursive: true});
+  writeFileSync(join(project, "bpfbook.sources.json"), JSON.stringify([{id: "declared", from: join(declared, "bundle")}]));
   const port = await freePort();
   dev = spawn("npm", ["run", "dev", "--", "--port", String(port), "--no-open"], {
     cwd: project,
@@ -73,6 +77,9 @@ test("npm run dev: captures, pages, components and findings (built-in and the an
   });
   const origin = `http://127.0.0.1:${port}`;
   await waitForServer(origin + "/");
+  assert.equal(JSON.parse(readFileSync(join(captures, "declared", "manifest.json"), "utf8")).source, join(declared, "bundle"));
+  const listed = (await (await fetch(origin + "/_file/bundles.json")).json()) as {id: string}[];
+  assert.ok(listed.some((b) => b.id === "declared"), "the declared bundle is on the home page");
   browser = await launch();
   const {page, failures} = await visit(browser, origin, "/captures/live/", {ready: "[data-finding] .narrative", timeout: 90_000});
   assert.deepEqual(failures.filter((f) => !/_observablehq\/preview|ws:/.test(f)), []);

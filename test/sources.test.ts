@@ -14,7 +14,7 @@ import {after, before, test} from "node:test";
 import {SourcesError, parseSources, syncSources} from "../loaders/sources.js";
 import {serve} from "../scripts/serve.js";
 import {launch, visit} from "./browser.js";
-import {tempDir} from "./helpers.js";
+import {cli, tempDir} from "./helpers.js";
 import {tarGz} from "./tarball.js";
 
 let certDir: string;
@@ -107,6 +107,11 @@ test("an https source that cannot be reached keeps its last copy; a 404 or plain
     assert.equal(kept.action, "kept");
     assert.match(kept.reason!, /HTTP 503; using the copy fetched /);
     assert.equal(kept.fetched_at, first.fetched_at);
+    // The server gone altogether (connection refused): the same.
+    const closed = `https://127.0.0.1:1/offline.tar.gz`;
+    const [refused] = await syncSources([{id: "o", from: closed, windows: {}, target: [], sha256: null}], {captures});
+    assert.equal(refused.action, "kept");
+    assert.match(refused.reason!, /ECONNREFUSED.*; using the copy fetched /);
     const [missing] = await syncSources([{id: "p", from: `${origin}/nothing.tar.gz`, windows: {}, target: [], sha256: null}], {captures});
     assert.equal(missing.action, "failed");
     assert.match(missing.reason!, /HTTP 404/);
@@ -120,6 +125,23 @@ test("an https source that cannot be reached keeps its last copy; a 404 or plain
 });
 
 /** `npm run build`, not blocking this process: its https server answers the build's requests. */
+test("npm run sources brings the declared sources in without building, and names a bad sources file", async () => {
+  const work = tempDir("sources-cli");
+  cpSync(join("data", "captures", "demo-nofsync"), join(work, "from-here"), {recursive: true});
+  writeFileSync(join(work, "sources.json"), JSON.stringify([{id: "here", from: "from-here", windows: {"01-fsync-latency.txt": 8}}]));
+  const env = {BPFBOOK_CAPTURES: join(work, "captures")};
+  const first = await cli(["sources", "--file", join(work, "sources.json")], env);
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stdout, /^here: fetched \(from-here, fetched \d{4}-/);
+  const manifest = JSON.parse(readFileSync(join(work, "captures", "here", "manifest.json"), "utf8"));
+  assert.equal(manifest.files.find((f: {file: string}) => f.file === "01-fsync-latency.txt").window_s, 8);
+  assert.match((await cli(["sources", "--file", join(work, "sources.json")], env)).stdout, /^here: unchanged/);
+  writeFileSync(join(work, "sources.json"), '[{"id": "here", "from": "from-here"},\n {"id": "here", "from": "x"}]');
+  const bad = await cli(["sources", "--file", join(work, "sources.json")], env);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /sources\.json: entry 2 \(here\): id "here" is declared twice/);
+});
+
 function build(env: NodeJS.ProcessEnv, ...args: string[]): Promise<{status: number | null; log: string}> {
   return new Promise((resolve) => {
     const child = spawn("npm", ["run", "build", "--", ...args], {env: {...process.env, ...env}});
