@@ -1,6 +1,6 @@
 // bpfbook site: one set of pages per capture bundle under BPFBOOK_CAPTURES
 // (default data/captures), served from /captures/<bundle-id>/.
-import {capturesDir, siteBundles} from "./loaders/bundle.js";
+import {SIDEBAR_BUNDLES, capturesDir, siteBundles} from "./loaders/bundle.js";
 
 const bundles = siteBundles(capturesDir());
 
@@ -15,13 +15,8 @@ export const bundlePages = [
   {name: "Explore", path: "explore"}
 ];
 
-/**
- * Bundles listed in the sidebar, each with its pages, up to this many. Past it the sidebar
- * lists none (every page would carry a link to every page of every bundle: a fleet's pages
- * would grow with the fleet, and its dist/ with its square); the home page's matrix is then
- * the index, and each bundle page's header links its pages.
- */
-const SIDEBAR_BUNDLES = 12;
+/** Bundles whose pages Framework renders: all, unless the build reuses some (scripts/page-reuse.ts). */
+const rendered = process.env.BPFBOOK_RENDER ? (JSON.parse(process.env.BPFBOOK_RENDER) as string[]) : bundles;
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -63,5 +58,5 @@ export default {
       pages: bundlePages.map((p) => ({name: p.name, path: `/captures/${id}/${p.path}`}))
     }))
   ],
-  dynamicPaths: bundles.flatMap((id) => bundlePages.map((p) => `/captures/${id}/${p.path || "index"}`))
+  dynamicPaths: rendered.flatMap((id) => bundlePages.map((p) => `/captures/${id}/${p.path || "index"}`))
 };

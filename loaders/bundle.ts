@@ -100,6 +100,14 @@ export function siteBundles(dir = capturesDir()): string[] {
   return listBundles(dir).filter((id) => !(id in failed));
 }
 
+/**
+ * Bundles listed in the sidebar, each with its pages, up to this many. Past it the sidebar
+ * lists none (every page would carry a link to every page of every bundle: a fleet's pages
+ * would grow with the fleet, and its dist/ with its square); the home page's matrix is then
+ * the index, and each bundle page's header links its pages (observablehq.config.ts).
+ */
+export const SIDEBAR_BUNDLES = 12;
+
 /** Bundle ids become URL segments and file names: keep them plain. */
 export function isBundleId(id: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(id) && !id.includes("..");

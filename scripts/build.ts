@@ -3,12 +3,16 @@
 // nothing from outside. --strict: exit 1 if a bundle is
 // broken; --quiet: no progress.
 import {spawnSync} from "node:child_process";
-import {rmSync} from "node:fs";
+import {renameSync, rmSync} from "node:fs";
+import {join} from "node:path";
+import {capturesDir, siteBundles} from "../loaders/bundle.js";
+import {bundleHash} from "../loaders/cache.js";
 import {progress} from "../loaders/progress.js";
 import {printable} from "../loaders/text.js";
 import {writeFindingsJson} from "./findings-json.js";
 import {precomputeBundles} from "./precompute.js";
 import {clearCaptureOutputs} from "./loader-outputs.js";
+import {carryOver, planPages} from "./page-reuse.js";
 import {bringSources} from "./sources.js";
 
 const quiet = process.argv.includes("--quiet");
@@ -38,14 +42,29 @@ const broken = {...unfetched, ...(await precomputeBundles({jobs, exclude: Object
 mark("bundles' page data");
 for (const [id, reason] of Object.entries(broken)) console.error(`bpfbook build: bundle ${printable(id)} not built: ${reason}`);
 process.env.BPFBOOK_FAILED = JSON.stringify(broken);
+const dist = process.env.BPFBOOK_DIST || "dist";
+// Bundles unchanged since the last build keep their pages (past a dozen bundles: see
+// scripts/page-reuse.ts); Framework renders the others.
+const captures = capturesDir();
+const plan = planPages(dist, Object.fromEntries(siteBundles(captures).map((id) => [id, bundleHash(join(captures, id))])));
+if (plan.render) process.env.BPFBOOK_RENDER = JSON.stringify(plan.render);
 // Framework clears only an output folder inside the project; one elsewhere would keep
 // the last build's files and fail on the first clash.
-rmSync(process.env.BPFBOOK_DIST || "dist", {recursive: true, force: true});
-run("observable", ["build"]);
-mark("Framework's pages");
+rmSync(dist, {recursive: true, force: true});
+const framework = spawnSync("observable", ["build"], {stdio: "inherit"});
+if (framework.status !== 0) {
+  // The last site stays as it was.
+  if (plan.previous) {
+    rmSync(dist, {recursive: true, force: true});
+    renameSync(plan.previous, dist);
+  }
+  process.exit(framework.status ?? 1);
+}
+carryOver(plan, dist);
+mark(plan.render ? `Framework's pages (${plan.render.length} bundle(s) rendered, ${plan.reuse.length} kept from the last build)` : "Framework's pages");
 run("tsx", ["scripts/prune-dist.ts"]);
 // findings.json per bundle, from the same findings code the pages run, for CI gates.
-await writeFindingsJson(process.env.BPFBOOK_DIST || "dist");
+await writeFindingsJson(dist);
 mark("findings.json");
 const failed = Object.keys(broken).length;
 if (failed > 0) {

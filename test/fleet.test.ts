@@ -3,7 +3,8 @@
 // what a bundle page loads is the same in loaders/site.ts and in src/captures/[bundle]/.
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
-import {cpSync, existsSync, readFileSync, readdirSync, statSync} from "node:fs";
+import {createHash} from "node:crypto";
+import {cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {BUNDLE_OUTPUTS} from "../loaders/site.js";
@@ -23,7 +24,7 @@ function build(captures: string, dist: string, cache: string) {
 /** The per-bundle data loaders Framework ran (an output it did not find fresh in its cache). */
 const loadersRun = (log: string) => log.split("\n").filter((l) => /load \/captures\/.*\[(missing|stale)\]/.test(l));
 
-test("20 bundles: every page and findings.json built, no per-bundle loader started; a rebuild converts nothing", () => {
+test("20 bundles: every page and findings.json built, no per-bundle loader started; a rebuild converts nothing and renders only what changed", () => {
   const captures = tempDir("fleet-captures");
   for (let i = 0; i < 20; i++) cpSync(join("data", "captures", i % 2 ? "demo-nofsync" : "demo-fsync"), join(captures, `host-${String(i).padStart(2, "0")}`), {recursive: true});
   const cache = tempDir("fleet-cache");
@@ -44,9 +45,51 @@ test("20 bundles: every page and findings.json built, no per-bundle loader start
   const converted = readdirSync(cache);
   assert.equal(converted.length, 20, "each bundle converted once");
   const stamps = converted.map((d) => statSync(join(cache, d, "captures.parquet")).mtimeMs);
-  const again = build(captures, tempDir("fleet-dist"), cache);
+  const pagesBefore = snapshot(dist);
+  const again = build(captures, dist, cache);
   assert.deepEqual(readdirSync(cache), converted, "no new conversion");
   assert.deepEqual(converted.map((d) => statSync(join(cache, d, "captures.parquet")).mtimeMs), stamps, "no table rewritten");
   assert.deepEqual(loadersRun(again), []);
   assert.doesNotMatch(again, /converting bundles/, "nothing to convert: no progress shown");
+  // Framework rendered one bundle's pages (for the assets they share) and kept the others',
+  // which are what a full render made: same files, same bytes (but for file times).
+  assert.equal(renderedBundles(again).length, 1, renderedBundles(again).join(", "));
+  assert.match(again, /1 bundle\(s\) rendered, 19 kept from the last build/);
+  assert.deepEqual(snapshot(dist), pagesBefore);
+
+  // One bundle changes: it alone is converted and rendered again, and its findings follow.
+  rmSync(join(captures, "host-03"), {recursive: true});
+  cpSync(join("data", "captures", "demo-fsync"), join(captures, "host-03"), {recursive: true});
+  const verdict = () => JSON.parse(readFileSync(join(dist, "captures", "host-03", "findings.json"), "utf8")).findings.find((f: {id: string}) => f.id === "durability.fsync").verdict;
+  assert.equal(verdict(), "target never fsyncs");
+  const changed = build(captures, dist, cache);
+  assert.deepEqual(renderedBundles(changed), ["host-03"]);
+  assert.equal(verdict(), "target fsyncs");
+  for (const id of readdirSync(captures)) assert.ok(existsSync(join(dist, "captures", id, "oncpu.html")), id);
+  const after = snapshot(dist);
+  for (const [path, bytes] of Object.entries(pagesBefore)) if (!path.includes("host-03")) assert.equal(after[path], bytes, path);
 });
+
+/** The bundles Framework rendered pages for, from its log. */
+const renderedBundles = (log: string) => [...new Set([...log.matchAll(/render \/captures\/([^/]+)\//g)].map((m) => m[1]))].sort();
+
+/**
+ * A page as rendered, but for the time Framework stamps on the site-wide files it registers
+ * (the home page's loader outputs, remade each build: their mtime, never their content).
+ */
+const renderedText = (path: string) => readFileSync(path, "utf8").replace(/"lastModified":\d+/g, '"lastModified":0');
+
+/** Every page and data file of a built site's bundles, path → sha256. */
+function snapshot(dist: string): {[path: string]: string} {
+  const out: {[path: string]: string} = {};
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, {withFileTypes: true})) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (e.name !== "findings.json") out[path.slice(dist.length)] = createHash("sha256").update(e.name.endsWith(".html") ? renderedText(path) : readFileSync(path)).digest("hex");
+    }
+  };
+  walk(join(dist, "captures"));
+  walk(join(dist, "_file", "captures"));
+  return out;
+}

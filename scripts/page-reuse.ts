@@ -1,0 +1,91 @@
+// Framework renders every page of every bundle on each build, whether or not it changed
+// (docs/performance.md: most of a fleet rebuild). Past SIDEBAR_BUNDLES the sidebar lists no
+// bundle, so a bundle's pages depend only on its own data and the site's code; a bundle whose
+// content and code are those of the last build keeps its pages and files from the last
+// dist/, and Framework renders only the others (and always one, so every asset the bundle
+// pages share is written again).
+import {createHash} from "node:crypto";
+import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {dirname, join} from "node:path";
+import {SIDEBAR_BUNDLES} from "../loaders/bundle.js";
+import {sourcesHash} from "../loaders/hash.js";
+import {userFindingFiles} from "../loaders/findings/user.js";
+
+const RECORD = ".bpfbook-pages.json";
+
+interface Record {
+  key: string;
+  bundles: {[id: string]: string};
+}
+
+export interface PagePlan {
+  /** Bundles Framework renders; null: all of them. */
+  render: string[] | null;
+  /** Bundles whose pages come from the last dist/. */
+  reuse: string[];
+  /** Where the last dist/ waits while Framework writes the new one. */
+  previous: string | null;
+  record: Record;
+}
+
+/**
+ * What the pages are made of besides the bundle's own data: the pages, components, config,
+ * the loaders library, the analyst's findings, the dependencies (package-lock.json), and what
+ * this build says of the declared sources (a summary page reads it).
+ */
+export function pagesKey(): string {
+  const site = readdirSync("src").filter((f) => !f.startsWith(".")).map((f) => join("src", f));
+  return createHash("sha256")
+    .update(sourcesHash([...site, "loaders", "observablehq.config.ts", "package-lock.json", ...userFindingFiles()], /./))
+    .update(process.env.BPFBOOK_SOURCES_REPORT ?? "[]")
+    .digest("hex")
+    .slice(0, 16);
+}
+
+function readRecord(dist: string): Record | null {
+  try {
+    return JSON.parse(readFileSync(join(dist, RECORD), "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/** The bundle's files in a built site: its pages and findings.json, and its loader outputs. */
+const bundleFolders = (dist: string, id: string) => [join(dist, "captures", id), join(dist, "_file", "captures", id)];
+
+/**
+ * Decides which bundles Framework renders. `hashes` are the bundles to build (id → content
+ * hash). The last dist/ is moved aside (not deleted) when some of it will be reused.
+ */
+export function planPages(dist: string, hashes: {[id: string]: string}, key = pagesKey()): PagePlan {
+  const ids = Object.keys(hashes).sort();
+  const record = {key, bundles: hashes};
+  const last = readRecord(dist);
+  const all: PagePlan = {render: null, reuse: [], previous: null, record};
+  if (ids.length <= SIDEBAR_BUNDLES || last === null || last.key !== key) return all;
+  const reuse = ids.filter((id) => last.bundles[id] === hashes[id] && bundleFolders(dist, id).every((p) => existsSync(p) && statSync(p).isDirectory()));
+  if (reuse.length === 0) return all;
+  const render = ids.filter((id) => !reuse.includes(id));
+  // One bundle is always rendered, so the assets every bundle page loads are in the new dist/.
+  if (render.length === 0) render.push(reuse.shift()!);
+  const previous = `${dist}.previous-${process.pid}`;
+  rmSync(previous, {recursive: true, force: true});
+  renameSync(dist, previous);
+  return {render, reuse, previous, record};
+}
+
+/** After Framework: the reused bundles' folders move into the new dist/, and the record is written. */
+export function carryOver(plan: PagePlan, dist: string): void {
+  if (plan.previous) {
+    for (const id of plan.reuse) {
+      const [from, to] = [bundleFolders(plan.previous, id), bundleFolders(dist, id)];
+      for (let i = 0; i < from.length; i++) {
+        mkdirSync(dirname(to[i]), {recursive: true});
+        rmSync(to[i], {recursive: true, force: true});
+        renameSync(from[i], to[i]);
+      }
+    }
+    rmSync(plan.previous, {recursive: true, force: true});
+  }
+  writeFileSync(join(dist, RECORD), JSON.stringify(plan.record));
+}
