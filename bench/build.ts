@@ -3,6 +3,7 @@
 // conversions are cached by the hash of each bundle's files.
 import {cpSync, mkdirSync, readdirSync, rmSync} from "node:fs";
 import {join} from "node:path";
+import {conversionsIn} from "../loaders/cache.js";
 import {build, sizeOf} from "./site.js";
 
 export interface BuildRow {
@@ -27,10 +28,10 @@ export function benchBuild(work: string, counts: number[], log: (s: string) => v
     mkdirSync(cache, {recursive: true});
     log(`building ${n} bundle(s), cold…`);
     const coldSeconds = build(captures, dist, cache);
-    const cached = readdirSync(cache).length;
+    const cached = conversionsIn(cache).length;
     log(`building ${n} bundle(s) again, unchanged…`);
     const unchangedSeconds = build(captures, dist, cache);
-    const convertedOnRebuild = readdirSync(cache).length - cached;
+    const convertedOnRebuild = conversionsIn(cache).length - cached;
     const distBytes = sizeOf(dist);
     // A bundle's pages and findings.json, plus its loader outputs (tables, profile) under _file/.
     const bundleBytes = readdirSync(join(dist, "captures"), {withFileTypes: true})

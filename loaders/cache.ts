@@ -3,7 +3,7 @@
 // converted twice (across loaders, builds and dev reloads) and a changed one always is.
 
 import {createHash} from "node:crypto";
-import {existsSync} from "node:fs";
+import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync} from "node:fs";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {hashFile, sourcesHash} from "./hash.js";
@@ -21,7 +21,73 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.BPFBOOK_CACHE || join("node_modules", ".cache", "bpfbook"));
 }
 
+/**
+ * Hashes already made, by folder, with the file stats they were made from: in this process,
+ * and across processes in the cache folder (a fleet's rebuild would otherwise read every
+ * capture again just to learn that nothing changed).
+ */
+const hashed = new Map<string, {stamp: string; hash: string}>();
+const HASHES = "bundle-hashes.json";
+let stored: {[key: string]: {stamp: string; hash: string}} | undefined;
+
+function storedHashes(): {[key: string]: {stamp: string; hash: string}} {
+  try {
+    return JSON.parse(readFileSync(join(cacheRoot(), HASHES), "utf8"));
+  } catch {
+    return {};
+  }
+}
+
+/** Adds one; a write lost to another process's is a hash made again later, never a wrong one. */
+function storeHash(key: string, entry: {stamp: string; hash: string}): void {
+  const all = {...storedHashes(), [key]: entry};
+  const path = join(cacheRoot(), HASHES);
+  try {
+    mkdirSync(cacheRoot(), {recursive: true});
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, JSON.stringify(all));
+    renameSync(temp, path);
+  } catch {
+    // an unwritable cache only costs the hashing
+  }
+}
+
+/**
+ * The folder's files' names, sizes, modification and change times and inodes, hashed: when
+ * these are the same, so are the bytes (no tool can set a change time back).
+ */
+function statStamp(dir: string): string {
+  const stamp = createHash("sha256");
+  for (const name of readdirSync(dir).sort()) {
+    const s = statSync(join(dir, name));
+    stamp.update(`${name}\0${s.size}\0${s.mtimeMs}\0${s.ctimeMs}\0${s.ino}\n`);
+  }
+  return stamp.digest("hex").slice(0, 32);
+}
+
+/** The conversions in a cache folder, sorted: one folder per bundle id and content hash. */
+export function conversionsIn(root = cacheRoot()): string[] {
+  return readdirSync(root, {withFileTypes: true})
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
+
 export function bundleHash(bundleDir: string): string {
+  const key = `${converterVersion()} ${resolve(bundleDir)}`;
+  const stamp = statStamp(bundleDir);
+  const known = hashed.get(key) ?? (stored ??= storedHashes())[key];
+  if (known?.stamp === stamp) {
+    hashed.set(key, known);
+    return known.hash;
+  }
+  const entry = {stamp, hash: hashBundle(bundleDir)};
+  hashed.set(key, entry);
+  storeHash(key, entry);
+  return entry.hash;
+}
+
+function hashBundle(bundleDir: string): string {
   const hash = createHash("sha256").update(converterVersion());
   const bundle = readBundle(bundleDir);
   for (const file of ["manifest.json", ...bundle.files.map((f) => f.file)]) {

@@ -7,7 +7,8 @@
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {parseArgs} from "node:util";
-import {capturesDir, isBundleId, siteBundles} from "./bundle.js";
+import {capturesDir, failedBundles, isBundleId, siteBundles} from "./bundle.js";
+import {sourceReport} from "./sources.js";
 import {tablesFor} from "./cache.js";
 import {cachedJson, findingsForTables, openTables} from "./findings/node.js";
 import {sqlLiteral} from "./sql.js";
@@ -188,4 +189,21 @@ export async function compareData(dir = capturesDir()) {
   const out = [];
   for (const id of siteBundles(dir)) out.push(await compareEntry(id, await tablesFor(join(dir, id))));
   return out;
+}
+
+/**
+ * Every file the site-wide data loaders (src/*.json.ts) write, by name: the home page's
+ * bundles, failed bundles and declared sources, and the compare page's entries. A build
+ * writes them into Framework's cache itself (scripts/precompute.ts), sparing a process each.
+ */
+export const SITE_OUTPUTS: Record<string, () => Promise<string>> = {
+  "bundles.json": async () => JSON.stringify(await bundleSummaries()),
+  "compare.json": async () => JSON.stringify(await compareData()),
+  "failed.json": async () => JSON.stringify(Object.entries(failedBundles()).map(([id, reason]) => ({id, reason}))),
+  "sources.json": async () => JSON.stringify(sourceReport())
+};
+
+/** A site-wide loader's output on stdout. */
+export async function emitSiteOutput(name: keyof typeof SITE_OUTPUTS & string): Promise<void> {
+  process.stdout.write(await SITE_OUTPUTS[name]());
 }

@@ -10,7 +10,7 @@ import {bundleHash} from "../loaders/cache.js";
 import {progress} from "../loaders/progress.js";
 import {printable} from "../loaders/text.js";
 import {writeFindingsJson} from "./findings-json.js";
-import {precomputeBundles} from "./precompute.js";
+import {precomputeBundles, writeSiteOutputs} from "./precompute.js";
 import {clearCaptureOutputs} from "./loader-outputs.js";
 import {carryOver, planPages} from "./page-reuse.js";
 import {bringSources} from "./sources.js";
@@ -42,6 +42,8 @@ const broken = {...unfetched, ...(await precomputeBundles({jobs, exclude: Object
 mark("bundles' page data");
 for (const [id, reason] of Object.entries(broken)) console.error(`bpfbook build: bundle ${printable(id)} not built: ${reason}`);
 process.env.BPFBOOK_FAILED = JSON.stringify(broken);
+await writeSiteOutputs();
+mark("site-wide page data");
 const dist = process.env.BPFBOOK_DIST || "dist";
 // Bundles unchanged since the last build keep their pages (past a dozen bundles: see
 // scripts/page-reuse.ts); Framework renders the others.
@@ -64,7 +66,8 @@ carryOver(plan, dist);
 mark(plan.render ? `Framework's pages (${plan.render.length} bundle(s) rendered, ${plan.reuse.length} kept from the last build)` : "Framework's pages");
 run("tsx", ["scripts/prune-dist.ts"]);
 // findings.json per bundle, from the same findings code the pages run, for CI gates.
-await writeFindingsJson(dist);
+// Kept bundles keep theirs: the findings code is part of what a kept page was made with.
+await writeFindingsJson(dist, plan.reuse);
 mark("findings.json");
 const failed = Object.keys(broken).length;
 if (failed > 0) {

@@ -7,9 +7,10 @@ import {tablesFor} from "../loaders/cache.js";
 import {findingsDocument} from "../loaders/findings/document.js";
 import {findingsForTables} from "../loaders/findings/node.js";
 
-export async function writeFindingsJson(dist: string): Promise<void> {
+export async function writeFindingsJson(dist: string, kept: string[] = []): Promise<void> {
   const captures = capturesDir();
   for (const id of siteBundles(captures)) {
+    if (kept.includes(id)) continue;
     const findings = await findingsForTables(await tablesFor(join(captures, id)));
     mkdirSync(join(dist, "captures", id), {recursive: true});
     writeFileSync(join(dist, "captures", id, "findings.json"), JSON.stringify(findingsDocument(id, findings), null, 2) + "\n");

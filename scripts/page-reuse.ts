@@ -2,8 +2,7 @@
 // (docs/performance.md: most of a fleet rebuild). Past SIDEBAR_BUNDLES the sidebar lists no
 // bundle, so a bundle's pages depend only on its own data and the site's code; a bundle whose
 // content and code are those of the last build keeps its pages and files from the last
-// dist/, and Framework renders only the others (and always one, so every asset the bundle
-// pages share is written again).
+// dist/, and Framework renders only the others (and always one: see planPages).
 import {createHash} from "node:crypto";
 import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {dirname, join} from "node:path";
@@ -66,7 +65,10 @@ export function planPages(dist: string, hashes: {[id: string]: string}, key = pa
   const reuse = ids.filter((id) => last.bundles[id] === hashes[id] && bundleFolders(dist, id).every((p) => existsSync(p) && statSync(p).isDirectory()));
   if (reuse.length === 0) return all;
   const render = ids.filter((id) => !reuse.includes(id));
-  // One bundle is always rendered, so the assets every bundle page loads are in the new dist/.
+  // One bundle is always rendered. Framework writes a module of the site's own (src/components)
+  // with its imports resolved against everything the build's pages import: without a bundle
+  // page, the home page's copy of bundle-db.js would name apache-arrow unhashed, and the kept
+  // pages would load a module that is not there.
   if (render.length === 0) render.push(reuse.shift()!);
   const previous = `${dist}.previous-${process.pid}`;
   rmSync(previous, {recursive: true, force: true});
@@ -77,15 +79,16 @@ export function planPages(dist: string, hashes: {[id: string]: string}, key = pa
 /** After Framework: the reused bundles' folders move into the new dist/, and the record is written. */
 export function carryOver(plan: PagePlan, dist: string): void {
   if (plan.previous) {
+    const previous = plan.previous;
     for (const id of plan.reuse) {
-      const [from, to] = [bundleFolders(plan.previous, id), bundleFolders(dist, id)];
+      const [from, to] = [bundleFolders(previous, id), bundleFolders(dist, id)];
       for (let i = 0; i < from.length; i++) {
         mkdirSync(dirname(to[i]), {recursive: true});
         rmSync(to[i], {recursive: true, force: true});
         renameSync(from[i], to[i]);
       }
     }
-    rmSync(plan.previous, {recursive: true, force: true});
+    rmSync(previous, {recursive: true, force: true});
   }
   writeFileSync(join(dist, RECORD), JSON.stringify(plan.record));
 }

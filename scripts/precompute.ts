@@ -16,7 +16,7 @@ import {capturesDir, isBundleId} from "../loaders/bundle.js";
 import {tablesFor} from "../loaders/cache.js";
 import type {Progress} from "../loaders/progress.js";
 import {openTables} from "../loaders/findings/node.js";
-import {BUNDLE_OUTPUTS, bundleSummary, compareEntry} from "../loaders/site.js";
+import {BUNDLE_OUTPUTS, SITE_OUTPUTS, bundleSummary, compareEntry} from "../loaders/site.js";
 import {printable} from "../loaders/text.js";
 
 /** Where Framework keeps a bundle's loader outputs. */
@@ -45,6 +45,22 @@ export async function precomputeBundle(id: string, captures = capturesDir(), roo
     await compareEntry(id, tables, db);
   } finally {
     db.close();
+  }
+}
+
+/**
+ * The site-wide loaders' outputs (home, compare, failed bundles, declared sources) written
+ * into Framework's cache, after the bundles' (their entries are cached by then) and once
+ * the failed bundles are known (BPFBOOK_FAILED).
+ */
+export async function writeSiteOutputs(root = "src"): Promise<void> {
+  const cache = join(root, ".observablehq", "cache");
+  mkdirSync(cache, {recursive: true});
+  for (const [name, make] of Object.entries(SITE_OUTPUTS)) {
+    const path = join(cache, name);
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, await make());
+    renameSync(temp, path);
   }
 }
 

@@ -1,4 +1,5 @@
-// The list of bundles for the home page: id, target, host, files and problem lines.
-import {bundleSummaries} from "../loaders/site.js";
+// The list of bundles for the home page: id, target, host, files and problem lines, and
+// each bundle's headline findings (loaders/site.ts).
+import {emitSiteOutput} from "../loaders/site.js";
 
-process.stdout.write(JSON.stringify(await bundleSummaries()));
+await emitSiteOutput("bundles.json");

@@ -1,5 +1,5 @@
 // Everything the compare page needs about every bundle: its findings, its block-I/O
 // latency buckets and its on-CPU stacks (the heaviest 20,000), computed by loaders/.
-import {compareData} from "../loaders/site.js";
+import {emitSiteOutput} from "../loaders/site.js";
 
-process.stdout.write(JSON.stringify(await compareData()));
+await emitSiteOutput("compare.json");

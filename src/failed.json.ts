@@ -1,4 +1,4 @@
 // Bundles the build left out, with why (scripts/build.ts found them broken).
-import {failedBundles} from "../loaders/bundle.js";
+import {emitSiteOutput} from "../loaders/site.js";
 
-process.stdout.write(JSON.stringify(Object.entries(failedBundles()).map(([id, reason]) => ({id, reason}))));
+await emitSiteOutput("failed.json");

@@ -5,9 +5,12 @@ import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
 import {createHash} from "node:crypto";
 import {cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync} from "node:fs";
-import {join} from "node:path";
+import {join, resolve} from "node:path";
 import {test} from "node:test";
 import {BUNDLE_OUTPUTS} from "../loaders/site.js";
+import {conversionsIn} from "../loaders/cache.js";
+import {serve} from "../scripts/serve.js";
+import {launch, visit} from "./browser.js";
 import {tempDir} from "./helpers.js";
 
 test("each data loader of a bundle page has its output in BUNDLE_OUTPUTS, and no other", () => {
@@ -21,16 +24,16 @@ function build(captures: string, dist: string, cache: string) {
   return result.stdout + result.stderr;
 }
 
-/** The per-bundle data loaders Framework ran (an output it did not find fresh in its cache). */
-const loadersRun = (log: string) => log.split("\n").filter((l) => /load \/captures\/.*\[(missing|stale)\]/.test(l));
+/** The data loaders Framework ran (an output it did not find fresh in its cache): per bundle or site-wide. */
+const loadersRun = (log: string) => log.split("\n").filter((l) => /load \/.*\[(missing|stale)\]/.test(l));
 
-test("20 bundles: every page and findings.json built, no per-bundle loader started; a rebuild converts nothing and renders only what changed", () => {
+test("20 bundles: every page and findings.json built, no per-bundle loader started; a rebuild converts nothing and renders only what changed", async () => {
   const captures = tempDir("fleet-captures");
   for (let i = 0; i < 20; i++) cpSync(join("data", "captures", i % 2 ? "demo-nofsync" : "demo-fsync"), join(captures, `host-${String(i).padStart(2, "0")}`), {recursive: true});
   const cache = tempDir("fleet-cache");
   const dist = tempDir("fleet-dist");
   const cold = build(captures, dist, cache);
-  assert.deepEqual(loadersRun(cold), [], "every bundle's outputs were made before Framework");
+  assert.deepEqual(loadersRun(cold), [], "every output, per bundle and site-wide, was made before Framework");
   for (const id of readdirSync(captures)) {
     for (const page of ["index", "durability", "io", "syscalls", "offcpu", "oncpu", "explore"]) assert.ok(existsSync(join(dist, "captures", id, `${page}.html`)), `${id}/${page}`);
     assert.ok(existsSync(join(dist, "captures", id, "findings.json")), `${id} findings.json`);
@@ -42,20 +45,23 @@ test("20 bundles: every page and findings.json built, no per-bundle loader start
   assert.match(page, /<nav class="bundle-nav">/);
   assert.equal((page.match(/<nav class="bundle-nav">[\s\S]*?<\/nav>/)![0].match(/<a /g) ?? []).length, 8, "Bundles and the bundle's seven pages");
   assert.match(page, /aria-current="page">Durability</);
-  const converted = readdirSync(cache);
+  const converted = conversionsIn(cache);
   assert.equal(converted.length, 20, "each bundle converted once");
   const stamps = converted.map((d) => statSync(join(cache, d, "captures.parquet")).mtimeMs);
   const pagesBefore = snapshot(dist);
   const again = build(captures, dist, cache);
-  assert.deepEqual(readdirSync(cache), converted, "no new conversion");
+  assert.deepEqual(conversionsIn(cache), converted, "no new conversion");
   assert.deepEqual(converted.map((d) => statSync(join(cache, d, "captures.parquet")).mtimeMs), stamps, "no table rewritten");
   assert.deepEqual(loadersRun(again), []);
   assert.doesNotMatch(again, /converting bundles/, "nothing to convert: no progress shown");
-  // Framework rendered one bundle's pages (for the assets they share) and kept the others',
-  // which are what a full render made: same files, same bytes (but for file times).
+  // Framework rendered one bundle's pages (so the modules all bundle pages share are written
+  // as a full build writes them) and kept the others', as a full render made them (same
+  // files, same bytes, but for file times), with every asset they name.
   assert.equal(renderedBundles(again).length, 1, renderedBundles(again).join(", "));
   assert.match(again, /1 bundle\(s\) rendered, 19 kept from the last build/);
   assert.deepEqual(snapshot(dist), pagesBefore);
+  assert.deepEqual(missingAssets(dist), []);
+  await visitKept(dist, renderedBundles(again)[0] === "host-07" ? "host-08" : "host-07");
 
   // One bundle changes: it alone is converted and rendered again, and its findings follow.
   rmSync(join(captures, "host-03"), {recursive: true});
@@ -68,7 +74,45 @@ test("20 bundles: every page and findings.json built, no per-bundle loader start
   for (const id of readdirSync(captures)) assert.ok(existsSync(join(dist, "captures", id, "oncpu.html")), id);
   const after = snapshot(dist);
   for (const [path, bytes] of Object.entries(pagesBefore)) if (!path.includes("host-03")) assert.equal(after[path], bytes, path);
+  assert.deepEqual(missingAssets(dist), []);
 });
+
+/** A kept bundle's summary and On-CPU pages load clean in Chromium: nothing they load is missing. */
+async function visitKept(dist: string, id: string): Promise<void> {
+  const site = await serve(dist, 0, "127.0.0.1");
+  const browser = await launch();
+  try {
+    const origin = `http://127.0.0.1:${(site.address() as {port: number}).port}`;
+    for (const [path, ready] of [[`/captures/${id}/`, '.findings[data-complete="true"]'], [`/captures/${id}/oncpu`, ".flamegraph canvas"]]) {
+      const {failures} = await visit(browser, origin, path, {ready});
+      assert.deepEqual(failures, [], path);
+    }
+  } finally {
+    await browser.close();
+    site.close();
+  }
+}
+
+/** Local files a built page names (modules, stylesheets, registered files) that are not in dist/. */
+function missingAssets(dist: string): string[] {
+  const missing = new Set<string>();
+  let named = 0;
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, {withFileTypes: true})) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (e.name.endsWith(".html")) {
+        for (const [, ref] of readFileSync(path, "utf8").matchAll(/["']((?:\.\.?\/)+_(?:import|npm|observablehq|file)\/[^"'?#]+)/g)) {
+          named++;
+          if (!existsSync(resolve(dir, ref))) missing.add(`${path.slice(dist.length)} → ${ref}`);
+        }
+      }
+    }
+  };
+  walk(dist);
+  assert.ok(named > 20 * 7 * 10, `pages name their assets (${named} references seen)`);
+  return [...missing];
+}
 
 /** The bundles Framework rendered pages for, from its log. */
 const renderedBundles = (log: string) => [...new Set([...log.matchAll(/render \/captures\/([^/]+)\//g)].map((m) => m[1]))].sort();

@@ -14,6 +14,7 @@ import {after, before, test} from "node:test";
 import {SourcesError, parseSources, syncSources} from "../loaders/sources.js";
 import {serve} from "../scripts/serve.js";
 import {launch, visit} from "./browser.js";
+import {conversionsIn} from "../loaders/cache.js";
 import {cli, tempDir} from "./helpers.js";
 import {tarGz} from "./tarball.js";
 
@@ -190,7 +191,7 @@ test("the build brings in an https tarball and a folder, refetches only what cha
   assert.equal(manifest.source_sha256, createHash("sha256").update(served.get("/remote.tar.gz")!).digest("hex"));
   assert.ok(manifest.fetched_at && manifest.source_etag);
   assert.equal(verdictOf(dist1, "remote", "durability.fsync"), "target never fsyncs");
-  const conversions = readdirSync(cache).sort();
+  const conversions = conversionsIn(cache);
   assert.equal(conversions.length, 3);
 
   // 2. Nothing changed: nothing fetched, nothing converted (the server answers 304).
@@ -202,7 +203,7 @@ test("the build brings in an https tarball and a folder, refetches only what cha
   assert.equal(fetchedFrom(), 0, "no tarball downloaded");
   assert.deepEqual(answered.map((a) => a.status), [304, 304]);
   assert.deepEqual(["remote", "local", "mirror"].map((id) => statSync(join(captures, id, "manifest.json")).mtimeMs), stamps, "no bundle replaced");
-  assert.deepEqual(readdirSync(cache).sort(), conversions, "nothing converted");
+  assert.deepEqual(conversionsIn(cache), conversions, "nothing converted");
 
   // 3. The served tarball changes: it alone is fetched and converted again, and its findings follow.
   served.set("/remote.tar.gz", tarballOf(join("data", "captures", "demo-fsync")));
@@ -214,7 +215,7 @@ test("the build brings in an https tarball and a folder, refetches only what cha
   assert.equal(outcome(third.log, "local"), "unchanged");
   assert.equal(outcome(third.log, "mirror"), "unchanged");
   assert.equal(fetchedFrom(), 1);
-  const added = readdirSync(cache).filter((d) => !conversions.includes(d));
+  const added = conversionsIn(cache).filter((d) => !conversions.includes(d));
   assert.equal(added.length, 1, "one bundle converted again");
   assert.match(added[0], /^remote-/);
   assert.notEqual(verdictOf(dist3, "remote", "durability.fsync"), "target never fsyncs", "the new capture's fsyncs are found");
