@@ -21,7 +21,8 @@ test("each data loader of a bundle page has its output in BUNDLE_OUTPUTS, and no
 function build(captures: string, dist: string, cache: string) {
   const result = spawnSync("npm", ["run", "build"], {env: {...process.env, BPFBOOK_CAPTURES: captures, BPFBOOK_DIST: dist, BPFBOOK_CACHE: cache}, encoding: "utf8", maxBuffer: 256 << 20});
   assert.equal(result.status, 0, `build failed:\n${result.stderr.slice(-3000)}`);
-  return result.stdout + result.stderr;
+  // Framework colours its log where CI is set (picocolors): read it as plain text.
+  return (result.stdout + result.stderr).replace(/\x1b\[[0-9;]*m/g, "");
 }
 
 /** The data loaders Framework ran (an output it did not find fresh in its cache): per bundle or site-wide. */
@@ -33,7 +34,9 @@ test("20 bundles: every page and findings.json built, no per-bundle loader start
   const cache = tempDir("fleet-cache");
   const dist = tempDir("fleet-dist");
   const cold = build(captures, dist, cache);
+  assert.equal(renderedBundles(cold).length, 20, "the log is read: every bundle rendered");
   assert.deepEqual(loadersRun(cold), [], "every output, per bundle and site-wide, was made before Framework");
+  assert.ok((cold.match(/\[fresh\]/g) ?? []).length >= 20 * Object.keys(BUNDLE_OUTPUTS).length, "Framework found each output fresh");
   for (const id of readdirSync(captures)) {
     for (const page of ["index", "durability", "io", "syscalls", "offcpu", "oncpu", "explore"]) assert.ok(existsSync(join(dist, "captures", id, `${page}.html`)), `${id}/${page}`);
     assert.ok(existsSync(join(dist, "captures", id, "findings.json")), `${id} findings.json`);
