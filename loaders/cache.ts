@@ -3,12 +3,13 @@
 // converted twice (across loaders, builds and dev reloads) and a changed one always is.
 
 import {createHash} from "node:crypto";
-import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync} from "node:fs";
+import {existsSync, mkdirSync, readFileSync, readdirSync, statSync} from "node:fs";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {hashFile, sourcesHash} from "./hash.js";
 import {readBundle} from "./bundle.js";
 import {convertToParquet} from "./convert.js";
+import {writeFileAtomic} from "./write.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let version: string | undefined;
@@ -44,9 +45,7 @@ function storeHash(key: string, entry: {stamp: string; hash: string}): void {
   const path = join(cacheRoot(), HASHES);
   try {
     mkdirSync(cacheRoot(), {recursive: true});
-    const temp = `${path}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(all));
-    renameSync(temp, path);
+    writeFileAtomic(path, JSON.stringify(all));
   } catch {
     // an unwritable cache only costs the hashing
   }

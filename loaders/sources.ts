@@ -9,7 +9,7 @@ import {tmpdir} from "node:os";
 import {dirname, join, resolve} from "node:path";
 import {createHash} from "node:crypto";
 import {MANIFEST, type Manifest, capturesDir, isBundleId} from "./bundle.js";
-import {DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, FetchError, UnreachableError, downloadTo, fetchBundle, replaceFolder} from "./fetch.js";
+import {DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, UnreachableError, downloadTo, fetchBundle, replaceFolder} from "./fetch.js";
 import {sha256} from "./hash.js";
 import {printable} from "./text.js";
 
@@ -194,6 +194,14 @@ function folderDigest(dir: string): string {
   return hash.digest("hex");
 }
 
+/**
+ * A source that cannot be brought in now: its last copy (`last`, its manifest) stands in,
+ * "kept", saying which and from when (`at`); without one the source fails.
+ */
+function standIn(id: string, from: string, last: Manifest | null, at: string | null, using: string, reason: string): SourceOutcome {
+  return last ? {id, from, action: "kept", reason: `${reason}; using ${using}`, fetched_at: at} : {id, from, action: "failed", reason, fetched_at: null};
+}
+
 async function syncFetch(source: FetchSource, captures: string, options: SyncOptions): Promise<SourceOutcome> {
   const https = /^https:\/\//i.test(source.from);
   const origin = https || /^http:\/\//i.test(source.from) ? source.from : resolve(options.base ?? ".", source.from);
@@ -202,8 +210,8 @@ async function syncFetch(source: FetchSource, captures: string, options: SyncOpt
   const entry = entryHash({from: origin, windows: source.windows, target: source.target});
   const same = old !== null && old.source === origin && old.source_entry === entry;
   const outcome = (action: SourceAction, reason: string | null = null, fetchedAt = text(old, "fetched_at")): SourceOutcome => ({id: source.id, from: source.from, action, reason, fetched_at: fetchedAt});
-  // The source could not be reached: the last copy stands in, and the pages say from when.
-  const keep = (reason: string) => (old ? outcome("kept", `${reason}; using the copy fetched ${text(old, "fetched_at") ?? "earlier"}`) : outcome("failed", reason, null));
+  const fetchedAt = text(old, "fetched_at");
+  const keep = (reason: string) => standIn(source.id, source.from, old, fetchedAt, `the copy fetched ${fetchedAt ?? "earlier"}`, reason);
   const limits = {maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxRedirects: 5};
   const bring = async (from: string, record: Record<string, unknown>) => {
     const {manifest} = await fetchBundle(from, {id: source.id, into: captures, force: true, windows: source.windows, targets: source.target, origin, record: {...record, source_entry: entry}, maxBytes: limits.maxBytes, timeoutMs: limits.timeoutMs});
@@ -236,9 +244,8 @@ async function syncFetch(source: FetchSource, captures: string, options: SyncOpt
     if (same && old.source_sha256 === digest) return outcome("unchanged");
     return await bring(origin, {source_sha256: digest});
   } catch (error) {
-    if (error instanceof UnreachableError) return keep((error as Error).message);
-    if (error instanceof FetchError) return outcome("failed", (error as Error).message, null);
-    return outcome("failed", `${(error as Error).message}`, null);
+    if (error instanceof UnreachableError) return keep(error.message);
+    return outcome("failed", (error as Error).message, null);
   }
 }
 
@@ -248,8 +255,7 @@ async function syncCapture(source: CaptureSource, captures: string, options: Syn
   const dir = join(captures, source.id);
   const old = existsSync(dir) ? readManifestOf(dir) : null;
   const lastAt = text(old, "fetched_at") ?? text(old, "started_at");
-  const keep = (reason: string): SourceOutcome =>
-    old ? {id: source.id, from, action: "kept", reason: `${reason}; using the capture of ${lastAt ?? "an earlier build"}`, fetched_at: lastAt} : {id: source.id, from, action: "failed", reason, fetched_at: null};
+  const keep = (reason: string) => standIn(source.id, from, old, lastAt, `the capture of ${lastAt ?? "an earlier build"}`, reason);
   const {preflight} = await import("./capture/environment.js");
   const blockers = (options.captureBlockers ?? preflight)();
   if (blockers.length) return keep(`cannot capture here: ${blockers.join("; ")}`);

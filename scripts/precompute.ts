@@ -7,7 +7,7 @@
 // (scripts/loader-outputs.ts keeps them only while its content and the code are unchanged)
 // costs nothing. A bundle that fails is named with the reason and left out.
 import {type ChildProcess, spawn} from "node:child_process";
-import {createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, writeFileSync} from "node:fs";
+import {createWriteStream, existsSync, mkdirSync, readdirSync} from "node:fs";
 import {cpus} from "node:os";
 import {join} from "node:path";
 import {createInterface} from "node:readline";
@@ -18,6 +18,7 @@ import type {Progress} from "../loaders/progress.js";
 import {openTables} from "../loaders/findings/node.js";
 import {BUNDLE_OUTPUTS, SITE_OUTPUTS, bundleSummary, compareEntry} from "../loaders/site.js";
 import {printable} from "../loaders/text.js";
+import {writeFileAtomic} from "../loaders/write.js";
 
 /** Where Framework keeps a bundle's loader outputs. */
 export const outputsDir = (id: string, root = "src") => join(root, ".observablehq", "cache", "captures", id);
@@ -37,9 +38,7 @@ export async function precomputeBundle(id: string, captures = capturesDir(), roo
     for (const [name, make] of Object.entries(BUNDLE_OUTPUTS)) {
       const path = join(out, name);
       if (existsSync(path)) continue;
-      const temp = `${path}.${process.pid}.tmp`;
-      writeFileSync(temp, await make(tables, db));
-      renameSync(temp, path);
+      writeFileAtomic(path, await make(tables, db));
     }
     await bundleSummary(id, tables, db);
     await compareEntry(id, tables, db);
@@ -57,10 +56,7 @@ export async function writeSiteOutputs(root = "src"): Promise<void> {
   const cache = join(root, ".observablehq", "cache");
   mkdirSync(cache, {recursive: true});
   for (const [name, make] of Object.entries(SITE_OUTPUTS)) {
-    const path = join(cache, name);
-    const temp = `${path}.${process.pid}.tmp`;
-    writeFileSync(temp, await make());
-    renameSync(temp, path);
+    writeFileAtomic(join(cache, name), await make());
   }
 }
 

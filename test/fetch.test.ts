@@ -1,38 +1,32 @@
 // fetch brings bundles in from a folder, a tarball and an https URL on loopback, writes a
 // verified manifest, and refuses what would be unsafe; convert prints its accounting.
 import assert from "node:assert/strict";
-import {execFileSync} from "node:child_process";
 import {existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, chmodSync} from "node:fs";
-import {createServer, type Server} from "node:https";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {REFERENCE, cli, tempDir} from "./helpers.js";
+import {type Loopback, httpsLoopback} from "./loopback.js";
 import {tarGz} from "./tarball.js";
 
 const FIXTURE = join("test", "fixtures", "hostile");
 const fixtureEntries = () => readdirSync(FIXTURE).map((name) => ({name: `hostile/${name}`, body: readFileSync(join(FIXTURE, name), "utf8")}));
 
 
-let certDir: string;
-let server: Server;
+let loopback: Loopback;
 let origin: string;
 const routes = new Map<string, (res: import("node:http").ServerResponse) => void>();
 
 before(async () => {
-  certDir = tempDir("cert");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(certDir, "key.pem"), "-out", join(certDir, "cert.pem"),
-    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], {stdio: "ignore"});
-  server = createServer({key: readFileSync(join(certDir, "key.pem")), cert: readFileSync(join(certDir, "cert.pem"))}, (req, res) => {
+  loopback = await httpsLoopback((req, res) => {
     const route = routes.get(req.url ?? "");
     if (route) route(res);
     else res.writeHead(404).end();
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  origin = `https://127.0.0.1:${(server.address() as {port: number}).port}`;
+  origin = loopback.origin;
 });
-after(() => server?.close());
+after(() => loopback?.server.close());
 
-const trusted = () => ({NODE_EXTRA_CA_CERTS: join(certDir, "cert.pem")});
+const trusted = () => ({NODE_EXTRA_CA_CERTS: loopback.certFile});
 
 test("fetch from a folder writes a manifest with sha256, sizes and the given windows", async () => {
   const into = tempDir("into");

@@ -4,11 +4,11 @@
 // wrong sha256 by name while the rest builds, and keeps the last copy of a source it cannot
 // reach, saying so on the pages.
 import assert from "node:assert/strict";
-import {execFileSync, spawn} from "node:child_process";
+import {spawn} from "node:child_process";
 import {createHash} from "node:crypto";
 import {cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync} from "node:fs";
 import type {Server as HttpServer} from "node:http";
-import {createServer, type Server} from "node:https";
+import type {Server} from "node:https";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {SourcesError, parseSources, syncSources} from "../loaders/sources.js";
@@ -16,9 +16,10 @@ import {serve} from "../scripts/serve.js";
 import {launch, visit} from "./browser.js";
 import {conversionsIn} from "../loaders/cache.js";
 import {cli, tempDir} from "./helpers.js";
+import {httpsLoopback} from "./loopback.js";
 import {tarGz} from "./tarball.js";
 
-let certDir: string;
+let certFile: string;
 let server: Server;
 let origin: string;
 /** What the server hands out per path, and how it answered. */
@@ -29,10 +30,7 @@ const answered: {path: string; status: number}[] = [];
 const etagOf = (body: Buffer) => `"${createHash("sha256").update(body).digest("hex").slice(0, 16)}"`;
 
 before(async () => {
-  certDir = tempDir("sources-cert");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(certDir, "key.pem"), "-out", join(certDir, "cert.pem"),
-    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], {stdio: "ignore"});
-  server = createServer({key: readFileSync(join(certDir, "key.pem")), cert: readFileSync(join(certDir, "cert.pem"))}, (req, res) => {
+  const loopback = await httpsLoopback((req, res) => {
     const path = req.url ?? "";
     const body = served.get(path);
     const status = unavailable.has(path) ? 503 : body === undefined ? 404 : req.headers["if-none-match"] === etagOf(body) ? 304 : 200;
@@ -40,8 +38,7 @@ before(async () => {
     if (status !== 200) return void res.writeHead(status).end();
     res.writeHead(200, {"content-type": "application/gzip", "content-length": body!.length, etag: etagOf(body!)}).end(body);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  origin = `https://127.0.0.1:${(server.address() as {port: number}).port}`;
+  ({server, origin, certFile} = loopback);
 });
 after(() => server?.close());
 
@@ -96,7 +93,7 @@ test("an https source that cannot be reached keeps its last copy; a 404 or plain
   const url = `${origin}/offline.tar.gz`;
   // This test's own process fetches: trust the certificate as NODE_EXTRA_CA_CERTS does for the builds.
   const tls = await import("node:tls");
-  const ca = [...tls.rootCertificates, readFileSync(join(certDir, "cert.pem"), "utf8")];
+  const ca = [...tls.rootCertificates, readFileSync(certFile, "utf8")];
   const https = await import("node:https");
   const agent = https.globalAgent as unknown as {options: {ca?: string[]}};
   agent.options.ca = ca;
@@ -172,7 +169,7 @@ test("the build brings in an https tarball and a folder, refetches only what cha
       {id: "local", from: "./local-bundle"},
       {id: "mirror", from: `${origin}/mirror.tar.gz`}
     ], null, 2));
-  const env = (dist: string) => ({BPFBOOK_SOURCES: sourcesPath, BPFBOOK_CAPTURES: captures, BPFBOOK_CACHE: cache, BPFBOOK_DIST: dist, NODE_EXTRA_CA_CERTS: join(certDir, "cert.pem")});
+  const env = (dist: string) => ({BPFBOOK_SOURCES: sourcesPath, BPFBOOK_CAPTURES: captures, BPFBOOK_CACHE: cache, BPFBOOK_DIST: dist, NODE_EXTRA_CA_CERTS: certFile});
   const fetchedFrom = () => answered.filter((a) => a.status === 200).length;
 
   // 1. Everything is new: fetched, converted, built.
