@@ -12,6 +12,7 @@ import {basename, dirname, join} from "node:path";
 import type {BulkTarget} from "./parse/folded-bulk.js";
 import {type Column, type Row, type RowSink, type TableName, schemas, tableNames} from "./model.js";
 import {sqlIdentifier, sqlString} from "./sql.js";
+import {threadsOption} from "./duckdb-threads.js";
 
 // List columns are appended as JSON text and turned into lists in one statement at the
 // end: appending DuckDB list values from JavaScript allocates native values per item that
@@ -43,7 +44,7 @@ export class ParquetWriter implements RowSink, BulkTarget {
 
   static async open(): Promise<ParquetWriter> {
     const spill = mkdtempSync(join(tmpdir(), "bpfbook-spill-"));
-    const instance = await DuckDBInstance.create(":memory:", {memory_limit: MEMORY_LIMIT, temp_directory: spill});
+    const instance = await DuckDBInstance.create(":memory:", {memory_limit: MEMORY_LIMIT, temp_directory: spill, ...threadsOption()});
     const connection = await instance.connect();
     const writer = new ParquetWriter(instance, connection, spill);
     for (const name of tableNames) {

@@ -153,7 +153,7 @@ export function compareEntry(id: string, tables: string, shared?: TablesDb) {
         WHERE file = ${file("disk.latency")} AND class IS NULL GROUP BY ALL ORDER BY lo NULLS FIRST`);
       const stacks = (
         await db.query(`SELECT frames, sum(samples)::DOUBLE AS samples, max(kernel_frames) AS kernel_frames FROM oncpu_stacks
-        WHERE file = ${file("cpu.hotspots")} GROUP BY frames ORDER BY samples DESC LIMIT 20000`)
+        WHERE file = ${file("cpu.hotspots")} GROUP BY frames ORDER BY samples DESC, frames LIMIT 20000`)
       ).map((r) => ({frames: markKernel(r.frames as string[], r.kernel_frames), samples: Number(r.samples)}));
       // Each capture's rates by seconds from its own start, so two bundles line up by relative time.
       const fsync = await db.query(`SELECT t_s, sum(calls)::DOUBLE AS value FROM fsync_calls
@@ -168,7 +168,7 @@ export function compareEntry(id: string, tables: string, shared?: TablesDb) {
         ...series("cpu.phases").map((r) => ({metric: "on-CPU samples", t_s: Number(r.second), value: Number(r.samples)}))
       ];
       const offcpu = await db.query(`SELECT frames, sum(us)::DOUBLE AS us, max(kernel_frames) AS kernel_frames FROM offcpu_stacks
-        WHERE file = ${file("offcpu.breakdown")} GROUP BY frames ORDER BY us DESC LIMIT 20000`);
+        WHERE file = ${file("offcpu.breakdown")} GROUP BY frames ORDER BY us DESC, frames LIMIT 20000`);
       const offcpuStacks = offcpuFlameStacks(offcpu.map((r) => ({frames: r.frames as string[], us: Number(r.us), kernel_frames: r.kernel_frames as number | null})));
       // Compact for fleets: findings without their SQL and chart data (the compare page reads
       // verdicts and metrics), stacks as profiles (each distinct frame once).

@@ -111,6 +111,8 @@ export async function precomputeBundles({captures = capturesDir(), root = "src",
     }
   } else {
     const queue = [...todo];
+    // Each worker's DuckDB gets its share of the cores, not all of them.
+    const threadsEach = Math.max(1, Math.floor(cpus().length / workers));
     const run = (child: ChildProcess) =>
       new Promise<void>((resolve) => {
         const mine = new Set<string>();
@@ -135,7 +137,7 @@ export async function precomputeBundles({captures = capturesDir(), root = "src",
       });
     await Promise.all(
       Array.from({length: workers}, () =>
-        run(spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--worker"], {env: {...process.env, BPFBOOK_CAPTURES: captures}, stdio: ["pipe", "inherit", "inherit", "pipe"]}))
+        run(spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--worker"], {env: {...process.env, BPFBOOK_CAPTURES: captures, BPFBOOK_DUCKDB_THREADS: process.env.BPFBOOK_DUCKDB_THREADS ?? String(threadsEach)}, stdio: ["pipe", "inherit", "inherit", "pipe"]}))
       )
     );
   }

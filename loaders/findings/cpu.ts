@@ -34,7 +34,7 @@ const BACKENDS: [RegExp, string, boolean][] = [
 const CONTEXT = answeringFiles("oncpu_stacks", [withRows("oncpu_stacks")], ", (SELECT any_value(arch) FROM captures) AS arch");
 
 const STACKS = `SELECT frames, sum(samples)::DOUBLE AS samples, max(kernel_frames) AS kernel_frames FROM oncpu_stacks
-WHERE file IN (SELECT file FROM (${CONTEXT} LIMIT 1)) GROUP BY frames`;
+WHERE file IN (SELECT file FROM (${CONTEXT} LIMIT 1)) GROUP BY frames ORDER BY samples DESC, frames`;
 
 /** A leaf frame with no symbol: `[unknown]` or a bare address. */
 export const UNSYMBOLIZED = /^\[unknown\]$|^(0x)?[0-9a-f]{6,16}$/i;

@@ -7,19 +7,27 @@ import {fileURLToPath} from "node:url";
 import {sourcesHash} from "../hash.js";
 import {createViewStatements} from "../evidence/views.js";
 import {tableNames} from "../model.js";
+import {threadsOption} from "../duckdb-threads.js";
+import {sqlIdentifier, sqlString} from "../sql.js";
 import {runFindings} from "./index.js";
 import {loadFindings, userFindingFiles, userFindingsDir} from "./user.js";
 import type {Finding, Query, QueryRow, Value} from "./types.js";
 
-/** A bundle's tables and evidence views in an in-memory DuckDB. */
+/**
+ * A bundle's tables and evidence views in an in-memory DuckDB, each computed once: a
+ * bundle's findings and page data run dozens of queries over the same few views, and
+ * as views each query re-read the Parquet files and recomputed the evidence (twice the
+ * time, most of a bundle's cost in a build). The pages keep them as views (the browser
+ * registers only the tables a page reads).
+ */
 export async function openTables(dir: string): Promise<{query: Query; close(): void}> {
-  const instance = await DuckDBInstance.create(":memory:");
+  const instance = await DuckDBInstance.create(":memory:", threadsOption());
   const connection = await instance.connect();
   for (const name of tableNames) {
-    const path = join(dir, `${name}.parquet`).replaceAll("'", "''");
-    await connection.run(`CREATE VIEW "${name}" AS SELECT * FROM read_parquet('${path}')`);
+    const path = join(dir, `${name}.parquet`);
+    await connection.run(`CREATE TABLE ${sqlIdentifier(name)} AS SELECT * FROM read_parquet(${sqlString(path)})`);
   }
-  for (const statement of createViewStatements()) await connection.run(statement);
+  for (const statement of createViewStatements()) await connection.run(statement.replace(/^CREATE OR REPLACE VIEW /, "CREATE TABLE "));
   const query: Query = async (sql) => {
     const result = await connection.runAndReadAll(sql);
     return result.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])) as QueryRow);
