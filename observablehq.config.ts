@@ -44,10 +44,12 @@ export default {
   // off); scripts/prune-dist.ts removes the MVP files, which EH-capable browsers never ask for.
   duckdb: {extensions: {json: null, parquet: null}},
   search: false,
-  // An empty icon: otherwise the browser asks for /favicon.ico and logs a 404.
-  head: '<link rel="icon" href="data:,">',
+  // No `head`, and a footer only on the site-wide pages: Framework parses every page
+  // fragment in a fresh jsdom window three times, and for a bundle's seven pages those
+  // windows were a third of its page work (docs/performance.md, "Build"). The icon a
+  // `head` link gave is the build's dist/favicon.ico (scripts/favicon.ts).
   header: bundleHeader,
-  footer: "bpfbook — findings computed from kernel traces.",
+  footer: ({path}: {path: string}) => (path.startsWith("/captures/") ? null : "bpfbook — findings computed from kernel traces."),
   pager: false,
   pages: [
     {name: "Bundles", path: "/"},

@@ -13,6 +13,7 @@ import {writeFindingsJson} from "./findings-json.js";
 import {precomputeBundles, writeSiteOutputs} from "./precompute.js";
 import {clearCaptureOutputs} from "./loader-outputs.js";
 import {carryOver, planPages} from "./page-reuse.js";
+import {writeFavicon} from "./favicon.js";
 import {bringSources} from "./sources.js";
 
 const quiet = process.argv.includes("--quiet");
@@ -63,6 +64,7 @@ if (framework.status !== 0) {
   process.exit(framework.status ?? 1);
 }
 carryOver(plan, dist);
+writeFavicon(dist);
 mark(plan.render ? `Framework's pages (${plan.render.length} bundle(s) rendered, ${plan.reuse.length} kept from the last build)` : "Framework's pages");
 run("tsx", ["scripts/prune-dist.ts"]);
 // findings.json per bundle, from the same findings code the pages run, for CI gates.

@@ -16,6 +16,7 @@ const TYPES: Record<string, string> = {
   ".parquet": "application/octet-stream",
   ".svg": "image/svg+xml",
   ".png": "image/png",
+  ".ico": "image/x-icon",
   ".woff2": "font/woff2"
 };
 

@@ -111,6 +111,20 @@ test("the build makes a page per bundle and the index, and ships one duckdb-wasm
   assert.ok(!wasm.some((f) => /mvp/.test(f)), "MVP build pruned");
 });
 
+test("the site's icon is served from the site and Chromium draws it (the pages name none)", async () => {
+  const page = await browser.newPage();
+  await page.goto(origin + "/");
+  const size = await page.evaluate(async () => {
+    const img = new Image();
+    img.src = "/favicon.ico";
+    await img.decode();
+    return [img.naturalWidth, img.naturalHeight];
+  });
+  assert.deepEqual(size, [16, 16]);
+  assert.equal(await page.locator("head link[rel~=icon]").count(), 0, "no per-page icon link (it costs Framework a parse per page)");
+  await page.close();
+});
+
 test("every findings.json the build wrote matches docs/findings.schema.json", () => {
   const bundles = readdirSync(join(dist, "captures"), {withFileTypes: true}).filter((e) => e.isDirectory() && existsSync(join(dist, "captures", e.name, "findings.json")));
   assert.ok(bundles.length >= 4, bundles.map((b) => b.name).join(", "));
