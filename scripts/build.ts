@@ -43,34 +43,39 @@ const broken = {...unfetched, ...(await precomputeBundles({jobs, exclude: Object
 mark("bundles' page data");
 for (const [id, reason] of Object.entries(broken)) console.error(`bpfbook build: bundle ${printable(id)} not built: ${reason}`);
 process.env.BPFBOOK_FAILED = JSON.stringify(broken);
-await writeSiteOutputs();
+const site = await writeSiteOutputs();
 mark("site-wide page data");
 const dist = process.env.BPFBOOK_DIST || "dist";
-// Bundles unchanged since the last build keep their pages (past a dozen bundles: see
-// scripts/page-reuse.ts); Framework renders the others.
+// Bundles unchanged since the last build keep their pages (past a dozen bundles), and a
+// build where nothing changed keeps the whole site (scripts/page-reuse.ts); Framework
+// renders the rest.
 const captures = capturesDir();
-const plan = planPages(dist, Object.fromEntries(siteBundles(captures).map((id) => [id, bundleHash(join(captures, id))])));
-if (plan.render) process.env.BPFBOOK_RENDER = JSON.stringify(plan.render);
-// Framework clears only an output folder inside the project; one elsewhere would keep
-// the last build's files and fail on the first clash.
-rmSync(dist, {recursive: true, force: true});
-const framework = spawnSync("observable", ["build"], {stdio: "inherit"});
-if (framework.status !== 0) {
-  // The last site stays as it was.
-  if (plan.previous) {
-    rmSync(dist, {recursive: true, force: true});
-    renameSync(plan.previous, dist);
+const plan = planPages(dist, Object.fromEntries(siteBundles(captures).map((id) => [id, bundleHash(join(captures, id))])), site);
+if (plan.unchanged) {
+  mark(`nothing changed since the last build: its site kept (${plan.reuse.length} bundle(s))`);
+} else {
+  if (plan.render) process.env.BPFBOOK_RENDER = JSON.stringify(plan.render);
+  // Framework clears only an output folder inside the project; one elsewhere would keep
+  // the last build's files and fail on the first clash.
+  rmSync(dist, {recursive: true, force: true});
+  const framework = spawnSync("observable", ["build"], {stdio: "inherit"});
+  if (framework.status !== 0) {
+    // The last site stays as it was.
+    if (plan.previous) {
+      rmSync(dist, {recursive: true, force: true});
+      renameSync(plan.previous, dist);
+    }
+    process.exit(framework.status ?? 1);
   }
-  process.exit(framework.status ?? 1);
+  carryOver(plan, dist);
+  writeFavicon(dist);
+  mark(plan.render ? `Framework's pages (${plan.render.length} bundle(s) rendered, ${plan.reuse.length} kept from the last build)` : "Framework's pages");
+  run("tsx", ["scripts/prune-dist.ts"]);
+  // findings.json per bundle, from the same findings code the pages run, for CI gates.
+  // Kept bundles keep theirs: the findings code is part of what a kept page was made with.
+  await writeFindingsJson(dist, plan.reuse);
+  mark("findings.json");
 }
-carryOver(plan, dist);
-writeFavicon(dist);
-mark(plan.render ? `Framework's pages (${plan.render.length} bundle(s) rendered, ${plan.reuse.length} kept from the last build)` : "Framework's pages");
-run("tsx", ["scripts/prune-dist.ts"]);
-// findings.json per bundle, from the same findings code the pages run, for CI gates.
-// Kept bundles keep theirs: the findings code is part of what a kept page was made with.
-await writeFindingsJson(dist, plan.reuse);
-mark("findings.json");
 const failed = Object.keys(broken).length;
 if (failed > 0) {
   console.error(`bpfbook build: built without ${failed} broken bundle(s): ${Object.keys(broken).map(printable).join(", ")} (listed on the home page)`);

@@ -2,7 +2,9 @@
 // (docs/performance.md: most of a fleet rebuild). Past SIDEBAR_BUNDLES the sidebar lists no
 // bundle, so a bundle's pages depend only on its own data and the site's code; a bundle whose
 // content and code are those of the last build keeps its pages and files from the last
-// dist/, and Framework renders only the others (and always one: see planPages).
+// dist/, and Framework renders only the others (and always one: see planPages). When
+// nothing changed at all (code, every bundle, the site-wide data), the last site is kept
+// whole and Framework does not run, at any number of bundles.
 import {createHash} from "node:crypto";
 import {existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {dirname, join} from "node:path";
@@ -14,10 +16,14 @@ const RECORD = ".bpfbook-pages.json";
 
 interface Record {
   key: string;
+  /** Hash of the site-wide data (home, compare, failed bundles, sources: writeSiteOutputs). */
+  site?: string;
   bundles: {[id: string]: string};
 }
 
 export interface PagePlan {
+  /** Nothing changed since the last build into this dist/: it is the site, as it is. */
+  unchanged: boolean;
   /** Bundles Framework renders; null: all of them. */
   render: string[] | null;
   /** Bundles whose pages come from the last dist/. */
@@ -29,13 +35,14 @@ export interface PagePlan {
 
 /**
  * What the pages are made of besides the bundle's own data: the pages, components, config,
- * the loaders library, the analyst's findings, the dependencies (package-lock.json), and what
- * this build says of the declared sources (a summary page reads it).
+ * the loaders library, the build's scripts, the analyst's findings, the dependencies
+ * (package-lock.json), and what this build says of the declared sources (a summary page
+ * reads it).
  */
 export function pagesKey(): string {
   const site = readdirSync("src").filter((f) => !f.startsWith(".")).map((f) => join("src", f));
   return createHash("sha256")
-    .update(sourcesHash([...site, "loaders", "observablehq.config.ts", "package-lock.json", ...userFindingFiles()], /./))
+    .update(sourcesHash([...site, "loaders", "scripts", "observablehq.config.ts", "package-lock.json", ...userFindingFiles()], /./))
     .update(process.env.BPFBOOK_SOURCES_REPORT ?? "[]")
     .digest("hex")
     .slice(0, 16);
@@ -56,13 +63,17 @@ const bundleFolders = (dist: string, id: string) => [join(dist, "captures", id),
  * Decides which bundles Framework renders. `hashes` are the bundles to build (id → content
  * hash). The last dist/ is moved aside (not deleted) when some of it will be reused.
  */
-export function planPages(dist: string, hashes: {[id: string]: string}, key = pagesKey()): PagePlan {
+export function planPages(dist: string, hashes: {[id: string]: string}, site: string, key = pagesKey()): PagePlan {
   const ids = Object.keys(hashes).sort();
-  const record = {key, bundles: hashes};
+  const record = {key, site, bundles: hashes};
   const last = readRecord(dist);
-  const all: PagePlan = {render: null, reuse: [], previous: null, record};
-  if (ids.length <= SIDEBAR_BUNDLES || last === null || last.key !== key) return all;
-  const reuse = ids.filter((id) => last.bundles[id] === hashes[id] && bundleFolders(dist, id).every((p) => existsSync(p) && statSync(p).isDirectory()));
+  const all: PagePlan = {unchanged: false, render: null, reuse: [], previous: null, record};
+  if (last === null || last.key !== key) return all;
+  const kept = (id: string) => last.bundles[id] === hashes[id] && bundleFolders(dist, id).every((p) => existsSync(p) && statSync(p).isDirectory());
+  const sameBundles = ids.length === Object.keys(last.bundles).length && ids.every(kept);
+  if (sameBundles && last.site === site && existsSync(join(dist, "index.html"))) return {...all, unchanged: true, reuse: ids};
+  if (ids.length <= SIDEBAR_BUNDLES) return all;
+  const reuse = ids.filter(kept);
   if (reuse.length === 0) return all;
   const render = ids.filter((id) => !reuse.includes(id));
   // One bundle is always rendered. Framework writes a module of the site's own (src/components)
@@ -73,7 +84,7 @@ export function planPages(dist: string, hashes: {[id: string]: string}, key = pa
   const previous = `${dist}.previous-${process.pid}`;
   rmSync(previous, {recursive: true, force: true});
   renameSync(dist, previous);
-  return {render, reuse, previous, record};
+  return {unchanged: false, render, reuse, previous, record};
 }
 
 /** After Framework: the reused bundles' folders move into the new dist/, and the record is written. */

@@ -7,6 +7,7 @@
 // (scripts/loader-outputs.ts keeps them only while its content and the code are unchanged)
 // costs nothing. A bundle that fails is named with the reason and left out.
 import {type ChildProcess, spawn} from "node:child_process";
+import {createHash} from "node:crypto";
 import {createWriteStream, existsSync, mkdirSync, readdirSync} from "node:fs";
 import {cpus} from "node:os";
 import {join} from "node:path";
@@ -50,14 +51,18 @@ export async function precomputeBundle(id: string, captures = capturesDir(), roo
 /**
  * The site-wide loaders' outputs (home, compare, failed bundles, declared sources) written
  * into Framework's cache, after the bundles' (their entries are cached by then) and once
- * the failed bundles are known (BPFBOOK_FAILED).
+ * the failed bundles are known (BPFBOOK_FAILED). Returns a hash of what was written.
  */
-export async function writeSiteOutputs(root = "src"): Promise<void> {
+export async function writeSiteOutputs(root = "src"): Promise<string> {
   const cache = join(root, ".observablehq", "cache");
   mkdirSync(cache, {recursive: true});
+  const hash = createHash("sha256");
   for (const [name, make] of Object.entries(SITE_OUTPUTS)) {
-    writeFileAtomic(join(cache, name), await make());
+    const contents = await make();
+    writeFileAtomic(join(cache, name), contents);
+    hash.update(name).update("\0").update(contents).update("\0");
   }
+  return hash.digest("hex").slice(0, 16);
 }
 
 type Result = {id: string; error?: string};

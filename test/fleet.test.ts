@@ -1,14 +1,16 @@
 // Fleet builds (#17): every bundle's page data is made ahead of Framework, so Framework
-// starts no per-bundle loader; a rebuild of unchanged bundles converts nothing; the list of
+// starts no per-bundle loader; a rebuild of unchanged bundles converts nothing and keeps the
+// site; a changed bundle alone is rendered again; the list of
 // what a bundle page loads is the same in loaders/site.ts and in src/captures/[bundle]/.
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
 import {createHash} from "node:crypto";
-import {cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync} from "node:fs";
+import {cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from "node:fs";
 import {join, resolve} from "node:path";
 import {test} from "node:test";
 import {BUNDLE_OUTPUTS} from "../loaders/site.js";
 import {conversionsIn} from "../loaders/cache.js";
+import {planPages} from "../scripts/page-reuse.js";
 import {serve} from "../scripts/serve.js";
 import {launch, visit} from "./browser.js";
 import {tempDir} from "./helpers.js";
@@ -28,7 +30,7 @@ function build(captures: string, dist: string, cache: string) {
 /** The data loaders Framework ran (an output it did not find fresh in its cache): per bundle or site-wide. */
 const loadersRun = (log: string) => log.split("\n").filter((l) => /load \/.*\[(missing|stale)\]/.test(l));
 
-test("20 bundles: every page and findings.json built, no per-bundle loader started; a rebuild converts nothing and renders only what changed", async () => {
+test("20 bundles: every page and findings.json built, no per-bundle loader started; an unchanged rebuild keeps the site, a changed bundle alone is rendered", async () => {
   const captures = tempDir("fleet-captures");
   for (let i = 0; i < 20; i++) cpSync(join("data", "captures", i % 2 ? "demo-nofsync" : "demo-fsync"), join(captures, `host-${String(i).padStart(2, "0")}`), {recursive: true});
   const cache = tempDir("fleet-cache");
@@ -57,14 +59,10 @@ test("20 bundles: every page and findings.json built, no per-bundle loader start
   assert.deepEqual(converted.map((d) => statSync(join(cache, d, "captures.parquet")).mtimeMs), stamps, "no table rewritten");
   assert.deepEqual(loadersRun(again), []);
   assert.doesNotMatch(again, /converting bundles/, "nothing to convert: no progress shown");
-  // Framework rendered one bundle's pages (so the modules all bundle pages share are written
-  // as a full build writes them) and kept the others', as a full render made them (same
-  // files, same bytes, but for file times), with every asset they name.
-  assert.equal(renderedBundles(again).length, 1, renderedBundles(again).join(", "));
-  assert.match(again, /1 bundle\(s\) rendered, 19 kept from the last build/);
+  // Nothing changed: the site is the last one, untouched, and Framework did not run.
+  assert.deepEqual(renderedBundles(again), []);
+  assert.match(again, /nothing changed since the last build: its site kept \(20 bundle\(s\)\)/);
   assert.deepEqual(snapshot(dist), pagesBefore);
-  assert.deepEqual(missingAssets(dist), []);
-  await visitKept(dist, renderedBundles(again)[0] === "host-07" ? "host-08" : "host-07");
 
   // One bundle changes: it alone is converted and rendered again, and its findings follow.
   rmSync(join(captures, "host-03"), {recursive: true});
@@ -72,12 +70,35 @@ test("20 bundles: every page and findings.json built, no per-bundle loader start
   const verdict = () => JSON.parse(readFileSync(join(dist, "captures", "host-03", "findings.json"), "utf8")).findings.find((f: {id: string}) => f.id === "durability.fsync").verdict;
   assert.equal(verdict(), "target never fsyncs");
   const changed = build(captures, dist, cache);
+  // Framework rendered that bundle's pages (which also writes the modules all bundle pages
+  // share, as a full build writes them) and the others' were kept, as a full render made
+  // them (same files, same bytes, but for file times), with every asset they name.
   assert.deepEqual(renderedBundles(changed), ["host-03"]);
+  assert.match(changed, /1 bundle\(s\) rendered, 19 kept from the last build/);
   assert.equal(verdict(), "target fsyncs");
   for (const id of readdirSync(captures)) assert.ok(existsSync(join(dist, "captures", id, "oncpu.html")), id);
   const after = snapshot(dist);
   for (const [path, bytes] of Object.entries(pagesBefore)) if (!path.includes("host-03")) assert.equal(after[path], bytes, path);
   assert.deepEqual(missingAssets(dist), []);
+  await visitKept(dist, "host-07");
+});
+
+test("a build keeps the last site whole only when nothing changed: code, every bundle, the site-wide data", () => {
+  const dist = tempDir("plan-dist");
+  const bundles = {a: "hash-a", b: "hash-b"};
+  for (const id of Object.keys(bundles)) for (const dir of [join(dist, "captures", id), join(dist, "_file", "captures", id)]) mkdirSync(dir, {recursive: true});
+  writeFileSync(join(dist, "index.html"), "");
+  writeFileSync(join(dist, ".bpfbook-pages.json"), JSON.stringify({key: "code", site: "site", bundles}));
+  assert.equal(planPages(dist, bundles, "site", "code").unchanged, true);
+  assert.equal(planPages(dist, bundles, "other site", "code").unchanged, false, "site-wide data changed");
+  assert.equal(planPages(dist, bundles, "site", "other code").unchanged, false, "code changed");
+  assert.equal(planPages(dist, {...bundles, b: "new"}, "site", "code").unchanged, false, "a bundle changed");
+  assert.equal(planPages(dist, {a: "hash-a"}, "site", "code").unchanged, false, "a bundle went");
+  assert.equal(planPages(dist, {...bundles, c: "hash-c"}, "site", "code").unchanged, false, "a bundle came");
+  // A few bundles (the sidebar lists them): anything changed renders the whole site.
+  assert.equal(planPages(dist, {...bundles, b: "new"}, "site", "code").render, null);
+  rmSync(join(dist, "captures", "b"), {recursive: true});
+  assert.equal(planPages(dist, bundles, "site", "code").unchanged, false, "a bundle's pages are gone from dist/");
 });
 
 /** A kept bundle's summary and On-CPU pages load clean in Chromium: nothing they load is missing. */
