@@ -1,6 +1,7 @@
-// Build time for 1, 10, 50… bundles (copies of the embedded capture under new ids), cold
-// and again unchanged, and what dist/ weighs per bundle. The rebuild must convert nothing:
-// conversions are cached by the hash of each bundle's files.
+// Build time for 1, 10, 50… bundles (copies of the embedded capture under new ids): cold,
+// again unchanged, and again with one bundle changed, and what dist/ weighs per bundle. The
+// unchanged rebuild must convert nothing: conversions are cached by the hash of each
+// bundle's files.
 import {cpSync, mkdirSync, readdirSync, rmSync} from "node:fs";
 import {join} from "node:path";
 import {conversionsIn} from "../loaders/cache.js";
@@ -11,12 +12,16 @@ export interface BuildRow {
   coldSeconds: number;
   unchangedSeconds: number;
   convertedOnRebuild: number;
+  /** A rebuild after one bundle's capture changed: it alone is converted and rendered. */
+  oneChangedSeconds: number;
   distMB: number;
   perBundleMB: number;
   sharedMB: number;
 }
 
 const EMBEDDED = join("data", "captures", "demo-fsync");
+/** What one bundle becomes for the "one changed" rebuild: the other embedded capture. */
+const OTHER = join("data", "captures", "demo-nofsync");
 
 export function benchBuild(work: string, counts: number[], log: (s: string) => void): BuildRow[] {
   return counts.map((n) => {
@@ -33,6 +38,11 @@ export function benchBuild(work: string, counts: number[], log: (s: string) => v
     const unchangedSeconds = build(captures, dist, cache);
     const convertedOnRebuild = conversionsIn(cache).length - cached;
     const distBytes = sizeOf(dist);
+    log(`building ${n} bundle(s) again, one changed…`);
+    const changed = join(captures, "validator-00");
+    rmSync(changed, {recursive: true});
+    cpSync(OTHER, changed, {recursive: true});
+    const oneChangedSeconds = build(captures, dist, cache);
     // A bundle's pages and findings.json, plus its loader outputs (tables, profile) under _file/.
     const bundleBytes = readdirSync(join(dist, "captures"), {withFileTypes: true})
       .filter((d) => d.isDirectory())
@@ -44,6 +54,7 @@ export function benchBuild(work: string, counts: number[], log: (s: string) => v
       coldSeconds,
       unchangedSeconds,
       convertedOnRebuild,
+      oneChangedSeconds,
       distMB: distBytes / 1e6,
       perBundleMB: perBundle / 1e6,
       sharedMB: (distBytes - perBundle * bundleBytes.length) / 1e6
