@@ -69,12 +69,11 @@ export function planPages(dist: string, hashes: {[id: string]: string}, site: st
   const last = readRecord(dist);
   const all: PagePlan = {unchanged: false, render: null, reuse: [], previous: null, record};
   if (last === null || last.key !== key) return all;
-  const kept = (id: string) => last.bundles[id] === hashes[id] && bundleFolders(dist, id).every((p) => existsSync(p) && statSync(p).isDirectory());
-  const sameBundles = ids.length === Object.keys(last.bundles).length && ids.every(kept);
-  if (sameBundles && last.site === site && existsSync(join(dist, "index.html"))) return {...all, unchanged: true, reuse: ids};
-  if (ids.length <= SIDEBAR_BUNDLES) return all;
-  const reuse = ids.filter(kept);
-  if (reuse.length === 0) return all;
+  // Bundles as the last build made them, their pages still in dist/.
+  const reuse = ids.filter((id) => last.bundles[id] === hashes[id] && bundleFolders(dist, id).every((p) => existsSync(p) && statSync(p).isDirectory()));
+  const sameBundles = reuse.length === ids.length && ids.length === Object.keys(last.bundles).length;
+  if (sameBundles && last.site === site && existsSync(join(dist, "index.html"))) return {...all, unchanged: true, reuse};
+  if (ids.length <= SIDEBAR_BUNDLES || reuse.length === 0) return all;
   const render = ids.filter((id) => !reuse.includes(id));
   // One bundle is always rendered. Framework writes a module of the site's own (src/components)
   // with its imports resolved against everything the build's pages import: without a bundle

@@ -210,9 +210,14 @@ export function viewDefinitions(sources: Source[] = SOURCES): {schema: ViewSchem
   ];
 }
 
-/** CREATE VIEW statements for a connection that already has the bundle's tables. */
-export function createViewStatements(sources: Source[] = SOURCES): string[] {
-  return viewDefinitions(sources).map(({schema, sql}) => `CREATE OR REPLACE VIEW ${schema.name} AS\n${sql}`);
+/**
+ * CREATE VIEW statements for a connection that already has the bundle's tables; `as:
+ * "table"` computes each view once instead (loaders/findings/node.ts, for the many queries
+ * of a build).
+ */
+export function createViewStatements(sources: Source[] = SOURCES, {as = "view"}: {as?: "view" | "table"} = {}): string[] {
+  const create = as === "table" ? "CREATE TABLE" : "CREATE OR REPLACE VIEW";
+  return viewDefinitions(sources).map(({schema, sql}) => `${create} ${schema.name} AS\n${sql}`);
 }
 
 /**

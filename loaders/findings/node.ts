@@ -27,7 +27,7 @@ export async function openTables(dir: string): Promise<{query: Query; close(): v
     const path = join(dir, `${name}.parquet`);
     await connection.run(`CREATE TABLE ${sqlIdentifier(name)} AS SELECT * FROM read_parquet(${sqlString(path)})`);
   }
-  for (const statement of createViewStatements()) await connection.run(statement.replace(/^CREATE OR REPLACE VIEW /, "CREATE TABLE "));
+  for (const statement of createViewStatements(undefined, {as: "table"})) await connection.run(statement);
   const query: Query = async (sql) => {
     const result = await connection.runAndReadAll(sql);
     return result.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])) as QueryRow);
