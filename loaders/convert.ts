@@ -97,7 +97,7 @@ class FingerprintSink implements RowSink {
 }
 
 /** A sink that can also have DuckDB read whole files itself (the Parquet writer). */
-const canBulk = (sink: RowSink): sink is RowSink & BulkTarget => "addBulkRows" in sink;
+const canBulk = (sink: RowSink): sink is RowSink & BulkTarget => "addBulkStacks" in sink;
 
 /** Parses every file of the bundle into `sink`; large plain folded files go to DuckDB whole when the sink allows. */
 export async function convertBundle(bundle: Bundle, sink: RowSink, {bulk = true, targets = [] as string[], progress = undefined as Progress | undefined} = {}): Promise<ConvertSummary> {

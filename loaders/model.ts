@@ -1,12 +1,18 @@
 // The shared row model: every parser emits these rows, the Parquet writer stores them,
 // docs/tables.md documents them, and findings query them. One definition for all four.
 
-export type ColumnType = "VARCHAR" | "VARCHAR[]" | "DOUBLE" | "BIGINT" | "INTEGER" | "BOOLEAN";
+export type ColumnType = "VARCHAR" | "VARCHAR[]" | "INTEGER[]" | "DOUBLE" | "BIGINT" | "INTEGER" | "BOOLEAN";
 
 export interface Column {
   name: string;
   type: ColumnType;
   doc: string;
+  /**
+   * Set on `stacks.frame_ids`: parsers emit a stack's frame names in this row field
+   * (`frames`, root first) and the Parquet writer stores each distinct name once in the
+   * `frames` table and the stack as their ids, so parsers stay ignorant of the ids.
+   */
+  internsFrom?: string;
 }
 
 export interface TableSchema {
@@ -15,7 +21,7 @@ export interface TableSchema {
   columns: Column[];
 }
 
-export type TableName = "captures" | "histograms" | "values" | "stacks" | "samples" | "events" | "messages" | "context" | "problems";
+export type TableName = "captures" | "histograms" | "values" | "frames" | "stacks" | "samples" | "events" | "messages" | "context" | "problems";
 
 const capture_id: Column = {name: "capture_id", type: "VARCHAR", doc: "Bundle id (its folder name)."};
 const file: Column = {name: "file", type: "VARCHAR", doc: "File name inside the bundle."};
@@ -130,16 +136,25 @@ export const schemas: Record<TableName, TableSchema> = {
       line
     ]
   },
+  frames: {
+    name: "frames",
+    doc: "Each distinct stack frame of the bundle once, as pprof and Perfetto store them: `stacks.frame_ids` point here. Join on `frame_id` (and `capture_id` when reading several bundles) to name a stack's frames; a question about frames (a regular expression, a prefix) runs once per distinct frame here instead of once per frame of every stack.",
+    columns: [
+      capture_id,
+      {name: "frame_id", type: "INTEGER", doc: "1, 2, … per bundle, in order of first appearance (frames of large folded files DuckDB reads itself follow)."},
+      {name: "name", type: "VARCHAR", doc: "The frame as printed (offsets kept for bpftrace stacks)."}
+    ]
+  },
   stacks: {
     name: "stacks",
-    doc: "Stacks: kernel/user stacks printed by bpftrace (as key or value) and folded stacks.",
+    doc: "Stacks: kernel/user stacks printed by bpftrace (as key or value) and folded stacks, each as a list of `frames` ids.",
     columns: [
       capture_id,
       file,
       map,
       key,
       {name: "stack_id", type: "INTEGER", doc: "1, 2, … per file in order of appearance."},
-      {name: "frames", type: "VARCHAR[]", doc: "Frames, root first, as printed (offsets kept for bpftrace stacks)."},
+      {name: "frame_ids", type: "INTEGER[]", internsFrom: "frames", doc: "The stack's frames, root first, as ids into `frames` (same `capture_id`)."},
       {name: "value", type: "DOUBLE", doc: "The stack's number (time, samples); null for a stack stored as a map value."},
       {name: "unit", type: "VARCHAR", doc: "`us`, `ns`, `samples`… from the map name or the format."},
       bookkeeping,

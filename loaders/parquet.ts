@@ -3,7 +3,8 @@
 // ambiguity), then COPYs each table to Parquet. Files are written to a temporary
 // folder and renamed into place, so a failed write never leaves a partial table.
 // DuckDB's memory is capped and spills to a private temporary folder, so a 1 GB capture
-// converts in bounded memory.
+// converts in bounded memory. Stacks are normalised on the way in: each distinct frame
+// name is stored once in `frames` and a stack as its frames' ids (loaders/model.ts).
 
 import {DuckDBAppender, DuckDBConnection, DuckDBInstance} from "@duckdb/node-api";
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync} from "node:fs";
@@ -17,7 +18,8 @@ import {threadsOption} from "./duckdb-threads.js";
 // List columns are appended as JSON text and turned into lists in one statement at the
 // end: appending DuckDB list values from JavaScript allocates native values per item that
 // only the garbage collector frees, and it rarely runs, so memory grew without bound.
-const stagedType = (c: Column) => (c.type === "VARCHAR[]" ? "VARCHAR" : c.type);
+const stagedType = (c: Column) => (c.type.endsWith("[]") ? "VARCHAR" : c.type);
+const LIST_TYPES = {"VARCHAR[]": '["VARCHAR"]', "INTEGER[]": '["INTEGER"]'} as const;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const listJson = (items: unknown[]) => JSON.stringify(items.map((v) => String(v).replace(LONE_SURROGATE, "\ufffd")));
 
@@ -33,8 +35,11 @@ const BULK_ROW_GROUP_SIZE = 20_000;
 
 export class ParquetWriter implements RowSink, BulkTarget {
   private appenders = new Map<TableName, DuckDBAppender>();
-  private bulk = new Map<TableName, string[]>();
+  private bulkStacks: {select: string; names: string}[] = [];
   private pending = new Map<TableName, number>();
+  /** Frame name → id: 1, 2, … in order of first appearance (a writer holds one bundle). */
+  private frameIds = new Map<string, number>();
+  private lastFrameId = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -58,9 +63,10 @@ export class ParquetWriter implements RowSink, BulkTarget {
   emit(table: TableName, row: Row): void {
     const appender = this.appenders.get(table)!;
     for (const column of schemas[table].columns) {
-      const value = row[column.name];
+      const value = row[column.internsFrom ?? column.name];
       if (value === null || value === undefined) appender.appendNull();
       else if (column.type === "VARCHAR") appender.appendVarchar(String(value));
+      else if (column.internsFrom) appender.appendVarchar(`[${this.intern(String(row.capture_id), row[column.internsFrom] as string[]).join(",")}]`);
       else if (column.type === "VARCHAR[]") appender.appendVarchar(listJson(value as unknown[]));
       else if (column.type === "DOUBLE") appender.appendDouble(Number(value));
       else if (column.type === "BIGINT") appender.appendBigInt(BigInt(Math.trunc(Number(value))));
@@ -78,6 +84,18 @@ export class ParquetWriter implements RowSink, BulkTarget {
     }
   }
 
+  /** The ids of `names`, adding each name not seen before to the frames table. */
+  private intern(capture_id: string, names: string[]): number[] {
+    return names.map((name) => {
+      let id = this.frameIds.get(name);
+      if (id === undefined) {
+        this.frameIds.set(name, (id = ++this.lastFrameId));
+        this.emit("frames", {capture_id, frame_id: id, name: name.replace(LONE_SURROGATE, "\ufffd")});
+      }
+      return id;
+    });
+  }
+
   async run(sql: string): Promise<void> {
     await this.connection.run(sql);
   }
@@ -87,8 +105,8 @@ export class ParquetWriter implements RowSink, BulkTarget {
     return row;
   }
 
-  addBulkRows(table: TableName, select: string): void {
-    this.bulk.set(table, [...(this.bulk.get(table) ?? []), select]);
+  addBulkStacks(select: string, names: string): void {
+    this.bulkStacks.push({select, names});
   }
 
   /** Flush appenders and run the whole-table fix-ups. */
@@ -98,8 +116,9 @@ export class ParquetWriter implements RowSink, BulkTarget {
     for (const appender of this.appenders.values()) appender.closeSync();
     this.appenders.clear();
     for (const name of tableNames) {
-      for (const c of schemas[name].columns.filter((c) => c.type === "VARCHAR[]")) {
-        await this.connection.run(`ALTER TABLE ${sqlIdentifier(name)} ALTER ${sqlIdentifier(c.name)} TYPE VARCHAR[] USING from_json(${sqlIdentifier(c.name)}, '["VARCHAR"]')`);
+      for (const c of schemas[name].columns) {
+        if (c.type !== "VARCHAR[]" && c.type !== "INTEGER[]") continue;
+        await this.connection.run(`ALTER TABLE ${sqlIdentifier(name)} ALTER ${sqlIdentifier(c.name)} TYPE ${c.type} USING from_json(${sqlIdentifier(c.name)}, '${LIST_TYPES[c.type]}')`);
       }
     }
     for (const table of ["histograms", "values"]) {
@@ -123,8 +142,9 @@ export class ParquetWriter implements RowSink, BulkTarget {
     const temp = `${dir}.tmp-${process.pid}-${Date.now()}`;
     mkdirSync(temp, {recursive: true});
     try {
+      await this.internBulkFrames();
       for (const name of tableNames) {
-        const bulk = this.bulk.get(name) ?? [];
+        const bulk = name === "stacks" ? this.bulkStacks.map(({select}) => withFrameIds(select)) : [];
         const rows = [`SELECT * FROM ${sqlIdentifier(name)}`, ...bulk].join(" UNION ALL ");
         const options = `FORMAT parquet, COMPRESSION zstd${bulk.length > 0 ? `, ROW_GROUP_SIZE ${BULK_ROW_GROUP_SIZE}` : ""}`;
         await this.copy(`COPY (${rows}) TO ${sqlString(join(temp, `${name}.parquet`))} (${options})`);
@@ -136,6 +156,23 @@ export class ParquetWriter implements RowSink, BulkTarget {
     } finally {
       this.close();
     }
+  }
+
+  /**
+   * Adds the frames of the stacks DuckDB reads itself (folded-bulk.ts) to the frames
+   * table, new names numbered after the others in name order (so ids are the same run
+   * to run), and makes the whole table an ENUM type: casting a stack's names to it is a
+   * hash lookup, and an ENUM value's code is its frame id less one (withFrameIds).
+   */
+  private async internBulkFrames(): Promise<void> {
+    if (this.bulkStacks.length === 0) return;
+    const names = this.bulkStacks.map(({names}) => names).join(" UNION ALL ");
+    await this.copy(`
+      INSERT INTO frames
+      SELECT capture_id, ${this.lastFrameId} + row_number() OVER (ORDER BY name), name
+      FROM (SELECT any_value(capture_id) AS capture_id, name FROM (${names}) GROUP BY name) AS n
+      WHERE name NOT IN (SELECT name FROM frames)`);
+    await this.connection.run(`CREATE TYPE frame_name AS ENUM (SELECT name FROM frames ORDER BY frame_id)`);
   }
 
   /** Runs a COPY; if DuckDB runs out of memory, once more on one thread (slower, but it holds less at once). */
@@ -159,6 +196,14 @@ export class ParquetWriter implements RowSink, BulkTarget {
     this.instance.closeSync();
     rmSync(this.spill, {recursive: true, force: true});
   }
+}
+
+/** Stack rows of a bulk select with their frame names as ids (see internBulkFrames). */
+function withFrameIds(select: string): string {
+  const columns = schemas.stacks.columns.map((c) =>
+    c.internsFrom ? `list_transform(b.${sqlIdentifier(c.internsFrom)}::frame_name[], f -> enum_code(f)::INTEGER + 1) AS ${sqlIdentifier(c.name)}` : `b.${sqlIdentifier(c.name)}`
+  );
+  return `SELECT ${columns.join(", ")} FROM (${select}) AS b`;
 }
 
 /** Temporary folders beside `dir` left by a writer that was killed (its process is gone). */

@@ -12,7 +12,7 @@ import {sourceReport} from "./sources.js";
 import {tablesFor} from "./cache.js";
 import {cachedJson, findingsForTables, openTables} from "./findings/node.js";
 import {sqlLiteral} from "./sql.js";
-import {type Profile, TIMELINE_QUERIES, markKernel, offcpuFlameStacks, buildFlameTree, encodeFlameFile, encodeTimeline, findingSpec, profileOf, timelineOf} from "./findings/index.js";
+import {FRAME_NAMES, type Profile, TIMELINE_QUERIES, markKernel, offcpuFlameStacks, buildFlameTree, encodeFlameFile, encodeTimeline, findingSpec, frameNamer, profileOf, timelineOf} from "./findings/index.js";
 import type {TableName} from "./model.js";
 
 /** An open bundle database (openTables). */
@@ -57,8 +57,10 @@ export function emitFindings(argv = process.argv.slice(2)): Promise<void> {
  * frames are marked `_[k]`; the categories read the frames as captured.
  */
 async function hotspotProfile(dir: string, {kernel = false, db}: {kernel?: boolean; db?: TablesDb} = {}): Promise<Profile> {
-  const rows = await withDb(dir, db, (db) => db.query(findingSpec("cpu.hotspots").queries.stacks));
-  const frames = (r: (typeof rows)[number]) => (kernel ? markKernel(r.frames as string[], r.kernel_frames) : (r.frames as string[]));
+  const {stacks: sql, frames: framesSql} = findingSpec("cpu.hotspots").queries as Record<string, string>;
+  const [rows, names] = await withDb(dir, db, async (db) => [await db.query(sql), await db.query(framesSql)] as const);
+  const name = frameNamer(names);
+  const frames = (r: (typeof rows)[number]) => (kernel ? markKernel(name(r.frame_ids), r.kernel_frames) : name(r.frame_ids));
   return profileOf(rows.map((r) => ({frames: frames(r), samples: Number(r.samples)})));
 }
 
@@ -85,12 +87,12 @@ async function timelineFile(dir: string, db?: TablesDb): Promise<Buffer> {
   return withDb(dir, db, async (db) => {
     const samples = await db.query(TIMELINE_QUERIES.samples);
     const stacks = await db.query(TIMELINE_QUERIES.stacks);
-    return Buffer.from(encodeTimeline(timelineOf(samples, stacks)));
+    return Buffer.from(encodeTimeline(timelineOf(samples, stacks, await db.query(TIMELINE_QUERIES.frames))));
   });
 }
 
 /** The tables the bundle pages load (each has a loader src/captures/[bundle]/<table>.parquet.ts). */
-export const SITE_TABLES: TableName[] = ["captures", "context", "events", "histograms", "messages", "problems", "samples", "stacks", "values"];
+export const SITE_TABLES: TableName[] = ["captures", "context", "events", "frames", "histograms", "messages", "problems", "samples", "stacks", "values"];
 
 /**
  * Every file a bundle's pages load, by name, made from its tables folder: what the data
@@ -151,10 +153,11 @@ export function compareEntry(id: string, tables: string, shared?: TablesDb) {
       const file = (id: string) => sqlLiteral(findings.find((f) => f.id === id)?.metrics.evidence_file as string | null | undefined);
       const bio = await db.query(`SELECT lo_us AS lo, hi_us AS hi, sum(count)::DOUBLE AS count FROM block_io_latency
         WHERE file = ${file("disk.latency")} AND class IS NULL GROUP BY ALL ORDER BY lo NULLS FIRST`);
+      const name = frameNamer(await db.query(FRAME_NAMES));
       const stacks = (
-        await db.query(`SELECT frames, sum(samples)::DOUBLE AS samples, max(kernel_frames) AS kernel_frames FROM oncpu_stacks
-        WHERE file = ${file("cpu.hotspots")} GROUP BY frames ORDER BY samples DESC, frames LIMIT 20000`)
-      ).map((r) => ({frames: markKernel(r.frames as string[], r.kernel_frames), samples: Number(r.samples)}));
+        await db.query(`SELECT frame_ids, sum(samples)::DOUBLE AS samples, max(kernel_frames) AS kernel_frames FROM oncpu_stacks
+        WHERE file = ${file("cpu.hotspots")} GROUP BY frame_ids ORDER BY samples DESC, frame_ids LIMIT 20000`)
+      ).map((r) => ({frames: markKernel(name(r.frame_ids), r.kernel_frames), samples: Number(r.samples)}));
       // Each capture's rates by seconds from its own start, so two bundles line up by relative time.
       const fsync = await db.query(`SELECT t_s, sum(calls)::DOUBLE AS value FROM fsync_calls
         WHERE file = ${file("durability.fsync")} AND t_s IS NOT NULL GROUP BY t_s ORDER BY t_s`);
@@ -167,9 +170,9 @@ export function compareEntry(id: string, tables: string, shared?: TablesDb) {
         ]),
         ...series("cpu.phases").map((r) => ({metric: "on-CPU samples", t_s: Number(r.second), value: Number(r.samples)}))
       ];
-      const offcpu = await db.query(`SELECT frames, sum(us)::DOUBLE AS us, max(kernel_frames) AS kernel_frames FROM offcpu_stacks
-        WHERE file = ${file("offcpu.breakdown")} GROUP BY frames ORDER BY us DESC, frames LIMIT 20000`);
-      const offcpuStacks = offcpuFlameStacks(offcpu.map((r) => ({frames: r.frames as string[], us: Number(r.us), kernel_frames: r.kernel_frames as number | null})));
+      const offcpu = await db.query(`SELECT frame_ids, sum(us)::DOUBLE AS us, max(kernel_frames) AS kernel_frames FROM offcpu_stacks
+        WHERE file = ${file("offcpu.breakdown")} GROUP BY frame_ids ORDER BY us DESC, frame_ids LIMIT 20000`);
+      const offcpuStacks = offcpuFlameStacks(offcpu.map((r) => ({frames: name(r.frame_ids), us: Number(r.us), kernel_frames: r.kernel_frames as number | null})));
       // Compact for fleets: findings without their SQL and chart data (the compare page reads
       // verdicts and metrics), stacks as profiles (each distinct frame once).
       return {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import {join} from "node:path";
 import {test} from "node:test";
 import {runFindings} from "../loaders/findings/index.js";
-import {fixtureBundle, reconciles} from "./helpers.js";
+import {fixtureBundle, namedStacks, reconciles} from "./helpers.js";
 
 const BCC = join("test", "fixtures", "bcc");
 const fixture = (name: string) => join(BCC, name);
@@ -103,7 +103,7 @@ test("syncsnoop and syscount -L: sync calls by process; a count table with '[unk
 test("offcputime and profile: multi-line stacks with the task as root frame, units from the banner", async () => {
   const o = await one("offcputime.txt");
   assert.deepEqual([o.summary.format, o.summary.tool, o.summary.kind], ["bcc-stacks", "bcc offcputime", "offcpu"]);
-  const stacks = await o.db.query(`SELECT frames, value, unit FROM stacks ORDER BY line`);
+  const stacks = await namedStacks(o.db.query, `SELECT frame_ids, value, unit FROM stacks ORDER BY line`);
   assert.deepEqual(stacks[0].frames, ["chmod", "page_fault", "do_page_fault", "__do_page_fault", "handle_mm_fault", "__do_fault", "filemap_fault", "__lock_page_or_retry", "wait_on_page_bit_killable", "__wait_on_bit", "bit_wait_io", "io_schedule_timeout", "schedule_timeout", "schedule"]);
   assert.deepEqual([stacks[0].value, stacks[0].unit], [13, "us"]);
   const [offcpu] = (await runFindings(o.db.query)).filter((f) => f.id === "offcpu.breakdown");
@@ -112,14 +112,14 @@ test("offcputime and profile: multi-line stacks with the task as root frame, uni
   assert.ok(Number(offcpu.metrics.disk_us) > 0, "io_schedule stacks count as disk");
   o.db.close();
   const p = await one("profile.txt");
-  const rows = await p.db.query(`SELECT key, frames, value, unit FROM stacks ORDER BY line`);
+  const rows = await namedStacks(p.db.query, `SELECT key, frame_ids, value, unit FROM stacks ORDER BY line`);
   assert.deepEqual(rows[0].key, "cp (9036)");
   assert.deepEqual((rows[0].frames as string[]).slice(0, 2), ["cp", "[unknown]"]);
   assert.ok(rows.every((r) => r.unit === "samples"));
   assert.equal(rows.reduce((s, r) => s + Number(r.value), 0), 11);
   p.db.close();
   const d = await one("profile-d.txt");
-  const split = await d.db.query(`SELECT frames FROM stacks ORDER BY line LIMIT 1`);
+  const split = await namedStacks(d.db.query, `SELECT frame_ids FROM stacks ORDER BY line LIMIT 1`);
   assert.deepEqual(split[0].frames, ["dd", "__write", "entry_SYSCALL_64_fastpath", "sys_write", "__vfs_write"], "the -- separator is not a frame");
   d.db.close();
 });

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import {join} from "node:path";
 import {test} from "node:test";
 import {findingSpec} from "../loaders/findings/index.js";
+import {withFrameIds} from "./helpers.js";
 
 const fsync = findingSpec("durability.fsync");
 const ev = (over: object = {}) => ({file: "f.txt", source: "syncsnoop.bt", kind: "fsync", window_s: 10, complete: true, ...over});
@@ -67,15 +68,11 @@ test("logging.writes, offcpu.breakdown, cpu.hotspots: from rows", () => {
   assert.deepEqual([logging.verdict, logging.metrics.target_writes_per_s], ["logging mirrored by the container runtime", 100]);
   const blind = findingSpec("logging.writes").evaluate({evidence: [{file: "c.txt", source: "syscount.bt", window_s: null, complete: false}], writes: [], context: [{target: "app", target_threads: ["app"]}]});
   assert.deepEqual([blind.verdict, blind.metrics.target_writes], ["cannot tell", null]);
-  const offcpu = findingSpec("offcpu.breakdown").evaluate({
-    files: [{file: "o.txt", source: "bcc offcputime", window_s: 5}],
-    stacks: [{file: "o.txt", frames: ["app", "futex_wait", "schedule"], us: 3e6}, {file: "o.txt", frames: ["app", "io_schedule"], us: 1e6}]
-  });
+  const offStacks = withFrameIds([{file: "o.txt", frames: ["app", "futex_wait", "schedule"], us: 3e6}, {file: "o.txt", frames: ["app", "io_schedule"], us: 1e6}]);
+  const offcpu = findingSpec("offcpu.breakdown").evaluate({files: [{file: "o.txt", source: "bcc offcputime", window_s: 5}], stacks: offStacks.rows, frames: offStacks.frames});
   assert.deepEqual([offcpu.metrics.futex_us, offcpu.metrics.disk_us, offcpu.verdict, offcpu.severity], [3e6, 1e6, "mostly futex", "warning"]);
-  const cpu = findingSpec("cpu.hotspots").evaluate({
-    context: [{file: "p.folded", source: "folded stacks", window_s: 10, arch: "x86_64"}],
-    stacks: [{frames: ["main", "blake3::portable::compress"], samples: 30}, {frames: ["main", "work"], samples: 70}]
-  });
+  const onStacks = withFrameIds([{frames: ["main", "blake3::portable::compress"], samples: 30}, {frames: ["main", "work"], samples: 70}]);
+  const cpu = findingSpec("cpu.hotspots").evaluate({context: [{file: "p.folded", source: "folded stacks", window_s: 10, arch: "x86_64"}], stacks: onStacks.rows, frames: onStacks.frames});
   assert.deepEqual([cpu.metrics.hash_share, cpu.verdict], [0.3, "hashing on its scalar backend"]);
 });
 
@@ -126,11 +123,11 @@ test("time.wallclock: on-CPU samples ÷ rate plus blocked time per thread, the g
   const profile = [{side: "oncpu", file: "p.txt", source: "perf script", status: "ok", status_reason: null, recognized: true, window_s: 10, sample_hz: 100}];
   const offcpu = [{file: "o.txt", source: "bpfbook offcpu.bt", recognized: true, kind: "offcpu", window_s: 10, complete: true, status: "ok", status_reason: null}];
   const oncpu = [{tid: 1, thread: "main", samples: 300}, {tid: 2, thread: "io", samples: 100}];
-  const blocked = [
+  const {rows: blocked, frames} = withFrameIds([
     {tid: 1, thread: "main", frames: ["do_epoll_wait", "__schedule"], us: 6.5e6},
     {tid: 2, thread: "io", frames: ["futex_wait", "__schedule", "perf_trace_sched_switch"], us: 8e6}
-  ];
-  const f = wall.evaluate({profile, offcpu, oncpu, blocked});
+  ]);
+  const f = wall.evaluate({profile, offcpu, oncpu, blocked, frames});
   assert.equal(f.verdict, "20.0% on-CPU");
   assert.deepEqual(f.metrics.threads.map((t) => [t.tid, t.on_s, t.off_s, t.accounted]), [
     [1, 3, {poll: 6.5}, 0.95],
@@ -139,14 +136,14 @@ test("time.wallclock: on-CPU samples ÷ rate plus blocked time per thread, the g
   assert.equal(f.metrics.gap_s, 1.5);
   assert.match(f.narrative, /2 threads over 10 s \(20 s of thread time\): blocked on futex 40\.0%, blocked on poll 32\.5% and on-CPU 20\.0%\. The captures account for 18\.5 s of the 20 s; the gap of 7\.5%/);
   // The off-CPU capture ran 20 s: its seconds are taken per second of its window.
-  const longer = wall.evaluate({profile, offcpu: [{...offcpu[0], window_s: 20}], oncpu, blocked});
+  const longer = wall.evaluate({profile, offcpu: [{...offcpu[0], window_s: 20}], oncpu, blocked, frames});
   assert.equal(longer.metrics.windows_differ, true);
   assert.deepEqual(longer.metrics.threads.map((t) => [t.on_s, t.off_s]), [[6, {poll: 6.5}], [2, {futex: 8}]]);
   assert.match(longer.narrative, /windows differ \(10 s and 20 s\)/);
   // No rate, no thread ids, or a failed side: it cannot tell, and says why.
-  assert.equal(wall.evaluate({profile: [{...profile[0], sample_hz: null}], offcpu, oncpu, blocked}).conclusive, false);
-  assert.match(wall.evaluate({profile, offcpu, oncpu, blocked: []}).narrative, /lacks off-CPU time by thread/);
-  assert.equal(wall.evaluate({profile, offcpu: [{...offcpu[0], status: "failed", status_reason: "x"}], oncpu, blocked}).verdict, "cannot tell: off-CPU capture failed");
+  assert.equal(wall.evaluate({profile: [{...profile[0], sample_hz: null}], offcpu, oncpu, blocked, frames}).conclusive, false);
+  assert.match(wall.evaluate({profile, offcpu, oncpu, blocked: [], frames}).narrative, /lacks off-CPU time by thread/);
+  assert.equal(wall.evaluate({profile, offcpu: [{...offcpu[0], status: "failed", status_reason: "x"}], oncpu, blocked, frames}).verdict, "cannot tell: off-CPU capture failed");
 });
 
 test("time.wallclock on the embedded capture: the busiest thread's on- and off-CPU time fill its window; the gap is stated", async () => {

@@ -7,15 +7,19 @@ import {test} from "node:test";
 import {convertToParquet} from "../loaders/convert.js";
 import {openTables} from "../loaders/findings/node.js";
 import {plainLineCount} from "../loaders/parse/folded-bulk.js";
-import {reference, tempDir} from "./helpers.js";
+import {namedStacks, reference, tempDir} from "./helpers.js";
 
 async function tablesOf(bundle: string, bulk: boolean) {
   const out = join(tempDir("bulk-out"), "t");
   const summary = await convertToParquet(bundle, out, {strict: false, bulk});
   const db = await openTables(out);
   const read = (sql: string) => db.query(sql);
+  // Frame ids are the paths' own (bulk numbers frames by name, line by line by first
+  // appearance): the stacks compare by their frames' names, the frames table as a set.
   const tables = {
-    stacks: await read(`SELECT * FROM stacks ORDER BY file, line`),
+    stacks: await namedStacks(read, `SELECT * FROM stacks ORDER BY file, line`),
+    frames: (await read(`SELECT name FROM frames ORDER BY name`)).map((f) => f.name),
+    distinctFrames: (await read(`SELECT count(DISTINCT name) = count(*) AND max(frame_id) = count(*) AS ok FROM frames`))[0].ok,
     problems: await read(`SELECT * FROM problems ORDER BY file, line`),
     captures: await read(`SELECT * FROM captures ORDER BY file`)
   };

@@ -10,7 +10,7 @@ import type {Format} from "../loaders/bundle.js";
 import {convertToParquet, parserFor} from "../loaders/convert.js";
 import {openTables} from "../loaders/findings/node.js";
 import {readLines} from "../loaders/lines.js";
-import {Collector, REFERENCE, reconciles, tempDir} from "./helpers.js";
+import {Collector, REFERENCE, namedStacks, reconciles, tempDir} from "./helpers.js";
 import {HOSTILE_BYTES} from "./hostile.js";
 
 const BUDGET_MS = Number(process.env.BPFBOOK_FUZZ_SECONDS ?? 20) * 1000;
@@ -141,7 +141,7 @@ test(`mutated folded profiles: the bulk path and the line parser agree (seed ${S
       const out = join(tempDir("fuzz-folded-out"), "t");
       const summary = await convertToParquet(dir, out, {strict: false, bulk});
       const db = await openTables(out);
-      const rows = [await db.query("SELECT * FROM stacks ORDER BY line"), await db.query("SELECT * FROM problems ORDER BY line")];
+      const rows = [await namedStacks(db.query, "SELECT * FROM stacks ORDER BY line"), await db.query("SELECT * FROM problems ORDER BY line")];
       db.close();
       return {summary, rows};
     };

@@ -102,3 +102,23 @@ export const finding = (id: string, over: Partial<Finding> = {}): Finding => ({
   sql: {q: "SELECT 1"},
   ...over
 });
+
+/**
+ * Rows written with frame names (`frames`) as the tables hold them: `frame_ids` into a
+ * frames dictionary, returned beside them (FRAME_NAMES' rows), ids in order of appearance.
+ */
+export function withFrameIds<R extends {frames: string[]}>(rows: R[]): {rows: (Omit<R, "frames"> & {frame_ids: number[]})[]; frames: {frame_id: number; name: string}[]} {
+  const ids = new Map<string, number>();
+  const id = (name: string) => ids.get(name) ?? ids.set(name, ids.size + 1).get(name)!;
+  const out = rows.map(({frames, ...rest}) => ({...rest, frame_ids: frames.map(id)}));
+  return {rows: out, frames: [...ids].map(([name, frame_id]) => ({frame_id, name}))};
+}
+
+/** `select` (rows of `stacks`, with frame_ids) with each stack's frames named instead: frame ids are an encoding, names the content. */
+export async function namedStacks(query: (sql: string) => Promise<Record<string, unknown>[]>, select: string) {
+  const {FRAME_NAMES, nameFrames} = await import("../loaders/findings/index.js");
+  const rows = await query(select);
+  return nameFrames(rows as import("../loaders/findings/index.js").QueryRow[], (await query(FRAME_NAMES)) as import("../loaders/findings/index.js").QueryRow[]).map(
+    ({frame_ids: _ids, ...named}) => named
+  );
+}

@@ -1,10 +1,11 @@
 // Whole-table rules that only hold once rows are in DuckDB: ambiguous multi-key splits.
 import assert from "node:assert/strict";
-import {mkdirSync, writeFileSync} from "node:fs";
+import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {convertToParquet} from "../loaders/convert.js";
 import {openTables} from "../loaders/findings/node.js";
+import {sqlString} from "../loaders/sql.js";
 import {tempDir} from "./helpers.js";
 
 test("a key part holding ', ' is flagged ambiguous and kept whole; clean keys are not", async () => {
@@ -30,4 +31,35 @@ test("a key part holding ', ' is flagged ambiguous and kept whole; clean keys ar
     {map: "@calls", key: "alloy", key_parts: ["alloy"], key_ambiguous: false},
     {map: "@calls", key: "a, b", key_parts: ["a, b"], key_ambiguous: true}
   ]);
+});
+
+test("stacks are stored normalised: each frame once, every id named, the parsers' stacks exactly", async () => {
+  const {readBundle} = await import("../loaders/bundle.js");
+  const {convertBundle} = await import("../loaders/convert.js");
+  const {Collector, namedStacks} = await import("./helpers.js");
+  // The embedded capture's off-CPU stacks and perf samples, plus a folded file large enough
+  // for DuckDB to read it itself, sharing frame names with the others.
+  const bundle = join(tempDir("norm"), "norm");
+  mkdirSync(bundle);
+  const demo = join("data", "captures", "demo-fsync");
+  for (const f of ["03-offcpu.txt", "05-oncpu.perf-script.txt"]) copyFileSync(join(demo, f), join(bundle, f));
+  // A kernel frame as offcpu.bt printed it, so one name reaches the frames table both ways.
+  const shared = readFileSync(join(demo, "03-offcpu.txt"), "utf8").split("\n").find((l) => /^\s+\S/.test(l))!.trim();
+  writeFileSync(join(bundle, "06-more.folded"), Array.from({length: 3000}, (_, i) => `main;${shared};f${i % 40};leaf${i % 7} ${i + 1}`).join("\n") + "\n");
+  const out = join(tempDir("norm-out"), "t");
+  await convertToParquet(bundle, out);
+  const db = await openTables(out);
+  const [shape] = await db.query(`SELECT (SELECT count(*) FROM frames) AS frames, (SELECT count(DISTINCT name) FROM frames) AS names,
+    (SELECT max(frame_id) FROM frames) AS max_id,
+    (SELECT count(*) FROM (SELECT unnest(frame_ids) AS id FROM stacks) WHERE id NOT IN (SELECT frame_id FROM frames)) AS orphans,
+    (SELECT count(DISTINCT file) FROM stacks) AS files`);
+  assert.deepEqual(shape, {frames: shape.names, names: shape.names, max_id: shape.names, orphans: 0, files: 3});
+  assert.ok(Number(shape.names) > 40, "frames from all three files");
+  assert.equal((await db.query(`SELECT count(*) AS n FROM frames WHERE name = ${sqlString(shared)}`))[0].n, 1, "a name in two files, one frame");
+  const stored = await namedStacks(db.query, `SELECT file, stack_id, frame_ids FROM stacks ORDER BY file, stack_id`);
+  db.close();
+  const parsed = new Collector();
+  await convertBundle(readBundle(bundle), parsed);
+  const expected = parsed.rows("stacks").map((s) => ({file: s.file, stack_id: s.stack_id, frames: s.frames})).sort((a, b) => String(a.file).localeCompare(String(b.file)) || Number(a.stack_id) - Number(b.stack_id));
+  assert.deepEqual(stored, expected);
 });

@@ -3,7 +3,8 @@
 // trips, and a periodic busy second is found with its period while a steady profile is not.
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {decodeTimeline, encodeTimeline, intervalHeatmapSql, quantileBucket, rangeProfile, samplesIn, subsecondGrid, timelineOf} from "../loaders/findings/index.js";
+import {type QueryRow, decodeTimeline, encodeTimeline, intervalHeatmapSql, quantileBucket, rangeProfile, samplesIn, subsecondGrid, timelineOf as timelineOfRows} from "../loaders/findings/index.js";
+import {withFrameIds} from "./helpers.js";
 import {PHASE_FACTOR, cpuPhases as phases, periodOf, phasesOf} from "../loaders/findings/phases.js";
 
 const stacks = [
@@ -11,10 +12,12 @@ const stacks = [
   {stack_id: 2, frames: ["main", "write"]},
   {stack_id: 7, frames: ["main", "hash", "sha256_block"]}
 ];
+const stored = withFrameIds(stacks);
+const timelineOf = (samples: QueryRow[], rows = stored.rows) => timelineOfRows(samples, rows, stored.frames);
 const samples = [0.01, 0.5, 0.99, 1.0, 1.25, 2.5, 2.51, 3.98].map((t_s, i) => ({t_s, stack_id: [1, 2, 7][i % 3], samples: 1}));
 
 test("timeline: a range's profile holds exactly its samples, per stack", () => {
-  const timeline = timelineOf(samples, stacks);
+  const timeline = timelineOf(samples);
   const sum = (p: ReturnType<typeof rangeProfile>) => p.stacks.reduce((s, [, n]) => s + n, 0);
   assert.equal(sum(rangeProfile(timeline)), samples.length);
   for (const [from, to] of [[0, 1], [1, 2.5], [0.5, 0.99], [2.5, 4], [5, 6]]) {
@@ -33,7 +36,7 @@ test("timeline: a range's profile holds exactly its samples, per stack", () => {
 test("timeline: binary form round-trips, weights kept; a sample pointing at no stack is an error", () => {
   const weighted = samples.map((s, i) => ({...s, samples: i === 2 ? 5 : 1}));
   for (const rows of [samples, weighted]) {
-    const timeline = timelineOf(rows, stacks);
+    const timeline = timelineOf(rows);
     const back = decodeTimeline(encodeTimeline(timeline).slice().buffer);
     assert.deepEqual(back.frames, timeline.frames);
     assert.deepEqual(back.stacks, timeline.stacks);
@@ -41,14 +44,14 @@ test("timeline: binary form round-trips, weights kept; a sample pointing at no s
     assert.deepEqual([...back.stack], [...timeline.stack]);
     assert.deepEqual(back.weight && [...back.weight], timeline.weight && [...timeline.weight]);
   }
-  assert.equal(timelineOf(samples, stacks).weight, null, "all ones: no weights stored");
-  assert.throws(() => timelineOf([{t_s: 0, stack_id: 99, samples: 1}], stacks), /stack 99/);
-  const bytes = encodeTimeline(timelineOf(samples, stacks));
+  assert.equal(timelineOf(samples).weight, null, "all ones: no weights stored");
+  assert.throws(() => timelineOf([{t_s: 0, stack_id: 99, samples: 1}]), /stack 99/);
+  const bytes = encodeTimeline(timelineOf(samples));
   assert.throws(() => decodeTimeline(bytes.slice(0, bytes.length - 4).buffer), /truncated/);
 });
 
 test("timeline: FlameScope's grid puts each sample in its second and slice", () => {
-  const grid = subsecondGrid(timelineOf(samples, stacks), 4);
+  const grid = subsecondGrid(timelineOf(samples), 4);
   assert.deepEqual([grid.columns, grid.rows], [4, 4]);
   // 0.01 → (0,0); 0.5 → (0,2); 0.99 → (0,3); 1.0 → (1,0); 1.25 → (1,1); 2.5, 2.51 → (2,2); 3.98 → (3,3)
   const cells = [...grid.counts].flatMap((n, i) => (n ? [[Math.floor(i / 4), i % 4, n]] : []));

@@ -89,7 +89,7 @@ GROUP BY ALL`;
 const ANY_THREAD = "NULL::VARCHAR AS thread, NULL::BIGINT AS tid";
 
 /** bpftrace-style stacks with a number per stack; `who` gives the thread and tid where the key holds them. */
-const stackRows = (tool: string, value: string, where = "", who = ANY_THREAD, kernel = "s.kernel_frames") => `SELECT ${origin("s")}, s.frames, ${value}, ${who}, ${kernel} AS kernel_frames
+const stackRows = (tool: string, value: string, where = "", who = ANY_THREAD, kernel = "s.kernel_frames") => `SELECT ${origin("s")}, s.frame_ids, ${value}, ${who}, ${kernel} AS kernel_frames
 ${fromRows("stacks", "s", tool)} AND NOT s.bookkeeping AND s.value IS NOT NULL${where}`;
 
 export const SOURCES: Source[] = [
@@ -134,13 +134,13 @@ ${fromRows("values", "v", t)} AND v.map = '@bytes_by_rwbs' AND v.stat = 'value' 
           " AND s.map = '@offcpu_us'",
           `nullif(regexp_extract(s.key, '^\\d+, (.*)$', 1), '') AS thread, TRY_CAST(regexp_extract(s.key, '^(\\d+), ', 1) AS BIGINT) AS tid`,
           // offcpu.bt records kstack alone: every frame is the kernel's.
-          "len(s.frames)"
+          "len(s.frame_ids)"
         ) +
         // Blocks still in flight when the window ended (@off, @ks, @off_comm at exit), up to
         // its end (@end_ns): without them a thread blocked at the end loses that time.
         `
 UNION ALL
-SELECT s.capture_id, s.file, c.tool AS source, s.frames, (e.value - o.value) / 1000.0 AS us, n.text AS thread, TRY_CAST(s.key AS BIGINT) AS tid, len(s.frames) AS kernel_frames
+SELECT s.capture_id, s.file, c.tool AS source, s.frame_ids, (e.value - o.value) / 1000.0 AS us, n.text AS thread, TRY_CAST(s.key AS BIGINT) AS tid, len(s.frame_ids) AS kernel_frames
 FROM "stacks" s JOIN captures c ON c.capture_id = s.capture_id AND c.file = s.file
 JOIN "values" o ON o.capture_id = s.capture_id AND o.file = s.file AND o.map = '@off' AND o.key = s.key
 JOIN "values" e ON e.capture_id = s.capture_id AND e.file = s.file AND e.map = '@end_ns' AND e.key IS NULL

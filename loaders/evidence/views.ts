@@ -99,7 +99,7 @@ export const VIEWS: ViewSchema[] = [
     doc: "Time threads spent blocked (off CPU), by stack (and by thread where the source says), in µs.",
     columns: [
       ...origin,
-      {name: "frames", type: "VARCHAR[]", doc: "Frames, root first."},
+      {name: "frame_ids", type: "INTEGER[]", doc: "Frames, root first, as ids into `frames` (same `capture_id`)."},
       {name: "us", type: "DOUBLE", doc: "Blocked time in µs."},
       {name: "thread", type: "VARCHAR", doc: "Thread name, where the source keys by thread (bpfbook's offcpu.bt, bcc's offcputime); null when summed over threads."},
       {name: "tid", type: "BIGINT", doc: "Thread id, where the source records it."},
@@ -109,7 +109,7 @@ export const VIEWS: ViewSchema[] = [
   {
     name: "oncpu_stacks",
     doc: "On-CPU samples by stack.",
-    columns: [...origin, {name: "frames", type: "VARCHAR[]", doc: "Frames, root first."}, {name: "samples", type: "DOUBLE", doc: "Samples."}, {name: "kernel_frames", type: "INTEGER", doc: "How many frames at the leaf end are the kernel's (`stacks.kernel_frames`; every frame for sources that record kernel stacks only); null when unknown."}]
+    columns: [...origin, {name: "frame_ids", type: "INTEGER[]", doc: "Frames, root first, as ids into `frames` (same `capture_id`)."}, {name: "samples", type: "DOUBLE", doc: "Samples."}, {name: "kernel_frames", type: "INTEGER", doc: "How many frames at the leaf end are the kernel's (`stacks.kernel_frames`; every frame for sources that record kernel stacks only); null when unknown."}]
   },
   {
     name: "oncpu_samples",

@@ -6,6 +6,7 @@
 import {list, num, percent} from "./format.js";
 import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable, withRows} from "./evidence.js";
 import {MIN_SAMPLES, wilson} from "./interval.js";
+import {FRAME_NAMES, nameFrames} from "./frames.js";
 import {type QueryRow, defineFinding} from "./types.js";
 
 export interface CategoryRule {
@@ -33,8 +34,8 @@ const BACKENDS: [RegExp, string, boolean][] = [
 // folded stacks made from it are the same samples.
 const CONTEXT = answeringFiles("oncpu_stacks", [withRows("oncpu_stacks")], ", (SELECT any_value(arch) FROM captures) AS arch");
 
-const STACKS = `SELECT frames, sum(samples)::DOUBLE AS samples, max(kernel_frames) AS kernel_frames FROM oncpu_stacks
-WHERE file IN (SELECT file FROM (${CONTEXT} LIMIT 1)) GROUP BY frames ORDER BY samples DESC, frames`;
+const STACKS = `SELECT frame_ids, sum(samples)::DOUBLE AS samples, max(kernel_frames) AS kernel_frames FROM oncpu_stacks
+WHERE file IN (SELECT file FROM (${CONTEXT} LIMIT 1)) GROUP BY frame_ids ORDER BY samples DESC, frame_ids`;
 
 /** A leaf frame with no symbol: `[unknown]` or a bare address. */
 export const UNSYMBOLIZED = /^\[unknown\]$|^(0x)?[0-9a-f]{6,16}$/i;
@@ -92,9 +93,9 @@ const range = (ci: [number, number] | null) => (ci ? `${(ci[0] * 100).toFixed(1)
 export const cpuHotspots = defineFinding({
   id: "cpu.hotspots",
   title: "On-CPU: where the CPU goes",
-  queries: {stacks: STACKS, context: CONTEXT},
-  evaluate({stacks, context}) {
-    const p = cpuProfile(stacks);
+  queries: {stacks: STACKS, context: CONTEXT, frames: FRAME_NAMES},
+  evaluate({stacks, context, frames}) {
+    const p = cpuProfile(nameFrames(stacks, frames));
     const backend = p.backends[0];
     const primary = context[0];
     const ref = evidenceOf(primary);

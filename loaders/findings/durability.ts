@@ -6,6 +6,7 @@
 import {count, duration, durationRange, list, num, seconds} from "./format.js";
 import {quantileBucket, total} from "./histogram.js";
 import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable} from "./evidence.js";
+import {framesMatching} from "./frames.js";
 import {type QueryRow, defineFinding} from "./types.js";
 
 // A dedicated fsync capture first, then one that counts every call (not a top-N).
@@ -18,8 +19,8 @@ const CALLERS = `SELECT file, thread, sum(calls)::DOUBLE AS calls FROM fsync_cal
 const LATENCY = `SELECT lo_us AS lo, hi_us AS hi, sum(count)::DOUBLE AS count FROM fsync_latency WHERE thread IS NULL GROUP BY ALL ORDER BY lo NULLS FIRST`;
 
 const IO_WAIT = `SELECT (SELECT count(*) FROM evidence WHERE list_contains(feeds, 'offcpu_stacks'))::INTEGER AS files,
-  (SELECT coalesce(sum(us), 0) FROM offcpu_stacks WHERE len(list_filter(frames, f -> f LIKE '%io_schedule%')) > 0
-    AND len(list_filter(frames, f -> regexp_matches(f, 'fsync|fdatasync|file_write_and_wait|jbd2'))) > 0)::DOUBLE AS us`;
+  (SELECT coalesce(sum(us), 0) FROM offcpu_stacks WHERE list_has_any(frame_ids, ${framesMatching("io_schedule")})
+    AND list_has_any(frame_ids, ${framesMatching("fsync|fdatasync|file_write_and_wait|jbd2")}))::DOUBLE AS us`;
 
 export type Caller = {
   thread: string | null;

@@ -27,6 +27,7 @@ export {OFFCPU_CLASSES, OFFCPU_RULES, TRACING_FRAME, classifyStack, offcpuFlameS
 export {LOCAL_NVME_MAX_US, NETWORK_MIN_US} from "./disk.js";
 export * from "./flame-tree.js";
 export * from "./timeline.js";
+export {FRAME_NAMES, frameNamer, framesMatching, nameFrames} from "./frames.js";
 export {MIN_SAMPLES, sharesDiffer, wilson} from "./interval.js";
 export {checkFindingSpec, withUserFindings} from "./registry.js";
 export {type FindingChange, findingChanges} from "./changes.js";

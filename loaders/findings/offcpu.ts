@@ -5,6 +5,7 @@
 import {duration, num} from "./format.js";
 import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable, withRows} from "./evidence.js";
 import {markKernel} from "./flame-tree.js";
+import {FRAME_NAMES, frameNamer} from "./frames.js";
 import {defineFinding} from "./types.js";
 
 export const OFFCPU_RULES: {class: string; pattern: RegExp}[] = [
@@ -15,7 +16,7 @@ export const OFFCPU_RULES: {class: string; pattern: RegExp}[] = [
   {class: "poll", pattern: /ep_poll|do_epoll_wait|do_sys_poll|do_select/}
 ];
 
-const STACKS = `SELECT file, frames, sum(us)::DOUBLE AS us FROM offcpu_stacks GROUP BY ALL ORDER BY us DESC`;
+const STACKS = `SELECT file, frame_ids, sum(us)::DOUBLE AS us FROM offcpu_stacks GROUP BY ALL ORDER BY us DESC`;
 
 // One file answers: the first with stacks, then the longest window.
 const FILES = answeringFiles("offcpu_stacks", [withRows("offcpu_stacks")]);
@@ -56,12 +57,13 @@ export const OFFCPU_CLASSES = ["futex", "network", "disk", "sleep", "poll", "oth
 export const offcpuBreakdown = defineFinding({
   id: "offcpu.breakdown",
   title: "Off-CPU: where the target's threads wait",
-  queries: {stacks: STACKS, files: FILES},
-  evaluate({stacks, files}) {
+  queries: {stacks: STACKS, files: FILES, frames: FRAME_NAMES},
+  evaluate({stacks, files, frames}) {
+    const name = frameNamer(frames);
     const primary = files[0];
     const mine = stacks.filter((s) => s.file === primary?.file);
     const sums: Record<string, number> = {futex: 0, network: 0, disk: 0, sleep: 0, poll: 0, other: 0};
-    for (const s of mine) sums[classifyStack((s.frames as string[]).map(String))] += num(s.us);
+    for (const s of mine) sums[classifyStack(name(s.frame_ids))] += num(s.us);
     const totalUs = Object.values(sums).reduce((a, b) => a + b, 0);
     const ref = evidenceOf(primary);
     const metrics = {

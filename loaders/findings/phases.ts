@@ -30,8 +30,9 @@ WHERE second < (SELECT max(second) FROM s) OR (SELECT max(second) FROM s) = 0
 GROUP BY second ORDER BY second`;
 
 const LEAVES = `WITH p AS (
-  SELECT floor(o.t_s)::INTEGER AS second, coalesce(s.frames[-1], '[no frames]') AS leaf, o.samples
+  SELECT floor(o.t_s)::INTEGER AS second, coalesce(f.name, '[no frames]') AS leaf, o.samples
   FROM oncpu_samples o JOIN stacks s ON s.capture_id = o.capture_id AND s.file = o.file AND s.stack_id = o.stack_id
+  LEFT JOIN frames f ON f.capture_id = s.capture_id AND f.frame_id = s.frame_ids[-1]
   WHERE o.file = ${TIMED_PROFILE_FILE} AND o.t_s >= 0),
 top AS (SELECT leaf FROM p GROUP BY leaf ORDER BY sum(samples) DESC, leaf LIMIT ${TOP_LEAVES})
 SELECT second, leaf, sum(samples)::DOUBLE AS samples FROM p WHERE leaf IN (SELECT leaf FROM top) GROUP BY ALL ORDER BY second, leaf`;

@@ -6,6 +6,7 @@
 
 import {type Profile, markKernel} from "./flame-tree.js";
 import {answeringFiles, withRows} from "./evidence.js";
+import {FRAME_NAMES, frameNamer} from "./frames.js";
 import type {QueryRow} from "./types.js";
 
 /** The files with timed on-CPU samples, best first (usable, with samples, the longest window); the first answers. */
@@ -14,9 +15,10 @@ export const TIMED_PROFILE_FILE = `(SELECT file FROM (${TIMED_PROFILE}) LIMIT 1)
 
 export const TIMELINE_QUERIES = {
   samples: `SELECT t_s, stack_id, samples FROM oncpu_samples WHERE file = ${TIMED_PROFILE_FILE} ORDER BY t_s, stack_id`,
-  stacks: `SELECT s.stack_id, s.frames, s.kernel_frames FROM stacks s
+  stacks: `SELECT s.stack_id, s.frame_ids, s.kernel_frames FROM stacks s
 WHERE s.file = ${TIMED_PROFILE_FILE} AND s.stack_id IN (SELECT stack_id FROM oncpu_samples WHERE file = ${TIMED_PROFILE_FILE})
-ORDER BY s.stack_id`
+ORDER BY s.stack_id`,
+  frames: FRAME_NAMES
 };
 
 export interface Timeline {
@@ -32,14 +34,16 @@ export interface Timeline {
   weight: Float32Array | null;
 }
 
-export function timelineOf(samples: QueryRow[], stacks: QueryRow[]): Timeline {
+/** The timeline of TIMELINE_QUERIES' rows. */
+export function timelineOf(samples: QueryRow[], stacks: QueryRow[], frames: QueryRow[]): Timeline {
+  const name = frameNamer(frames);
   const frameIndex = new Map<string, number>();
   const frameOf = (f: string) => frameIndex.get(f) ?? frameIndex.set(f, frameIndex.size).get(f)!;
   const stackIndex = new Map<number, number>();
   const stackList: number[][] = [];
   for (const s of stacks) {
     stackIndex.set(Number(s.stack_id), stackList.length);
-    stackList.push(markKernel((s.frames as string[]).map(String), s.kernel_frames).map(frameOf));
+    stackList.push(markKernel(name(s.frame_ids), s.kernel_frames).map(frameOf));
   }
   const n = samples.length;
   const t = new Float32Array(n);

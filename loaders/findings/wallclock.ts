@@ -9,6 +9,7 @@ import {answeringFiles, cannotTell, evidenceMetrics, evidenceOf, usable, withRow
 import {count, list, num, percent, seconds} from "./format.js";
 import {OFFCPU_CLASSES, classifyStack} from "./offcpu.js";
 import {TIMED_PROFILE, TIMED_PROFILE_FILE} from "./timeline.js";
+import {FRAME_NAMES, frameNamer} from "./frames.js";
 import {defineFinding} from "./types.js";
 
 const OFFCPU = answeringFiles("offcpu_stacks", [withRows("offcpu_stacks", "v.tid IS NOT NULL"), withRows("offcpu_stacks")]);
@@ -17,9 +18,9 @@ const OFFCPU_FILE = `(SELECT file FROM (${OFFCPU}) LIMIT 1)`;
 const ONCPU = `SELECT o.tid, any_value(o.thread) AS thread, sum(o.samples)::DOUBLE AS samples
 FROM oncpu_samples o WHERE o.file = ${TIMED_PROFILE_FILE} AND o.tid IS NOT NULL GROUP BY o.tid ORDER BY o.tid`;
 
-const BLOCKED = `SELECT tid, any_value(thread) AS thread, frames, sum(us)::DOUBLE AS us
-FROM offcpu_stacks WHERE file = ${OFFCPU_FILE} AND tid IS NOT NULL GROUP BY tid, frames
-ORDER BY tid, frames`; // in a fixed order, so the sums (floating point) come out the same every run
+const BLOCKED = `SELECT tid, any_value(thread) AS thread, frame_ids, sum(us)::DOUBLE AS us
+FROM offcpu_stacks WHERE file = ${OFFCPU_FILE} AND tid IS NOT NULL GROUP BY tid, frame_ids
+ORDER BY tid, frame_ids`; // in a fixed order, so the sums (floating point) come out the same every run
 
 // The on-CPU file's rate and window, and the off-CPU file's window.
 const WINDOWS = `SELECT file, source, status, status_reason, recognized, window_s, (SELECT any_value(sample_hz) FROM captures c WHERE c.file = e.file) AS sample_hz
@@ -30,8 +31,9 @@ export type ThreadTime = {tid: number; thread: string | null; on_s: number; off_
 export const wallclockThreads = defineFinding({
   id: "time.wallclock",
   title: "Wall clock: on-CPU and blocked, per thread",
-  queries: {oncpu: ONCPU, blocked: BLOCKED, profile: WINDOWS, offcpu: OFFCPU},
-  evaluate({oncpu, blocked, profile, offcpu}) {
+  queries: {oncpu: ONCPU, blocked: BLOCKED, profile: WINDOWS, offcpu: OFFCPU, frames: FRAME_NAMES},
+  evaluate({oncpu, blocked, profile, offcpu, frames}) {
+    const name = frameNamer(frames);
     const on = profile[0];
     const off = offcpu[0];
     const onRef = evidenceOf(on);
@@ -52,7 +54,7 @@ export const wallclockThreads = defineFinding({
     if (hz) for (const r of oncpu) threadOf(num(r.tid), r.thread).on_s += (num(r.samples) / hz) * scaleOn;
     for (const r of blocked) {
       const t = threadOf(num(r.tid), r.thread);
-      const cls = classifyStack((r.frames as string[]).map(String));
+      const cls = classifyStack(name(r.frame_ids));
       t.off_s[cls] = (t.off_s[cls] ?? 0) + (num(r.us) / 1e6) * scaleOff;
     }
     const list_ = [...threads.values()].sort((a, b) => a.tid - b.tid);

@@ -16,8 +16,12 @@ import {sqlString} from "../sql.js";
 export interface BulkTarget {
   run(sql: string): Promise<void>;
   one(sql: string): Promise<Record<string, unknown>>;
-  /** Rows DuckDB produces from `select` when the table is written. */
-  addBulkRows(table: "stacks", select: string): void;
+  /**
+   * Stack rows DuckDB produces from `select` when the tables are written, their frame
+   * names in a list column `frames`; `names` selects (capture_id, name) for every frame
+   * of them, in any order, so the frames can be numbered in a quicker scan first.
+   */
+  addBulkStacks(select: string, names: string): void;
 }
 
 export interface BulkResult {
@@ -91,7 +95,7 @@ export async function convertFoldedInBulk(target: BulkTarget, path: string, ref:
   }
   if (Number(shape.lines) !== lines || Number(shape.split) > 0) return null;
   if (Number(shape.irregular) === 0) {
-    target.addBulkRows("stacks", everyLineAStack(path, ref, lines));
+    target.addBulkStacks(everyLineAStack(path, ref, lines), frameNames(everyLineAStack(path, ref, null)));
     return {
       counts: {lines, data_lines: lines, blank_lines: 0, tool_lines: 0, problem_lines: 0},
       recognized: true,
@@ -110,13 +114,16 @@ export async function convertFoldedInBulk(target: BulkTarget, path: string, ref:
       INSERT INTO problems SELECT capture_id, file, line, text[:${PROBLEM_TEXT_LENGTH}], reason
       FROM (${classifiedLines(path, ref, lines)}) WHERE reason IS NOT NULL`);
   }
-  target.addBulkRows("stacks", someLinesStacks(path, ref, lines));
+  target.addBulkStacks(someLinesStacks(path, ref, lines), frameNames(`SELECT capture_id, string_split(head, ';') AS frames FROM (${classifiedLines(path, ref, null)}) WHERE reason IS NULL AND NOT blank`));
   return {
     counts: {lines, data_lines: data, blank_lines: Number(counts.blank), tool_lines: 0, problem_lines: problems},
     recognized: data > 0,
     rows: {stacks: data, problems}
   };
 }
+
+/** Every frame name of the stacks `select` gives (its `frames`). */
+const frameNames = (select: string) => `SELECT capture_id, unnest(frames) AS name FROM (${select})`;
 
 const stackColumns = (stackId: string) => `
   capture_id, file, NULL::VARCHAR AS map, NULL::VARCHAR AS key, ${stackId} AS stack_id, string_split(head, ';') AS frames,
@@ -132,7 +139,7 @@ const STACK_LINE = `[^${CONTROL}]*[^${CONTROL}\\t ][^${CONTROL}]* [0-9]+\\r?`;
  * expressions anchored at the line's end are much cheaper here than the character
  * arithmetic (reverse, strpos, left) the classifying query needs.
  */
-function everyLineAStack(path: string, ref: FileRef, lines: number): string {
+function everyLineAStack(path: string, ref: FileRef, lines: number | null): string {
   return `
     SELECT ${stackColumns("line::INTEGER")}
     FROM (SELECT ${sqlString(ref.capture_id)} AS capture_id, ${sqlString(ref.file)} AS file, line,

@@ -10,8 +10,13 @@ export const EXAMPLES: {title: string; sql: string}[] = [
   {title: "fsync calls by thread", sql: "SELECT thread, sum(calls) AS calls\nFROM fsync_calls GROUP BY thread ORDER BY calls DESC"},
   {title: "block-I/O service time buckets", sql: "SELECT lo_us, hi_us, sum(count) AS ios\nFROM block_io_latency WHERE NOT exact\nGROUP BY ALL ORDER BY lo_us NULLS FIRST"},
   {title: "system calls per second", sql: "SELECT t_s, sum(calls) AS calls\nFROM syscall_counts WHERE t_s IS NOT NULL\nGROUP BY t_s ORDER BY t_s"},
-  {title: "hottest on-CPU leaf frames", sql: "SELECT frames[-1] AS leaf, sum(samples) AS samples\nFROM oncpu_stacks GROUP BY leaf ORDER BY samples DESC LIMIT 20"},
-  {title: "longest off-CPU stacks", sql: "SELECT thread, array_to_string(frames[-3:], ' ← ') AS leaf_frames, us\nFROM offcpu_stacks ORDER BY us DESC LIMIT 20"}
+  // Stacks are lists of frame ids; `frames` names each distinct frame once.
+  {title: "hottest on-CPU leaf frames", sql: "SELECT f.name AS leaf, sum(s.samples) AS samples\nFROM oncpu_stacks s JOIN frames f ON f.frame_id = s.frame_ids[-1]\nGROUP BY leaf ORDER BY samples DESC LIMIT 20"},
+  {title: "longest off-CPU stacks", sql: "SELECT s.thread, f.name AS leaf, s.us\nFROM offcpu_stacks s JOIN frames f ON f.frame_id = s.frame_ids[-1]\nORDER BY s.us DESC LIMIT 20"},
+  {
+    title: "off-CPU time in stacks with a futex frame",
+    sql: "SELECT thread, sum(us) AS us\nFROM offcpu_stacks\nWHERE list_has_any(frame_ids, (SELECT list(frame_id) FROM frames WHERE name LIKE '%futex%'))\nGROUP BY thread ORDER BY us DESC"
+  }
 ];
 
 /** The page's query: `?sql=` when given, else the first example. */
