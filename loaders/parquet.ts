@@ -89,8 +89,16 @@ export class ParquetWriter implements RowSink, BulkTarget {
     return names.map((name) => {
       let id = this.frameIds.get(name);
       if (id === undefined) {
-        this.frameIds.set(name, (id = ++this.lastFrameId));
-        this.emit("frames", {capture_id, frame_id: id, name: name.replace(LONE_SURROGATE, "\ufffd")});
+        // Stored as valid text: names differing only in lone surrogates (JSON escapes) are
+        // one frame, so the frames table never holds a name twice.
+        const stored = name.replace(LONE_SURROGATE, "\ufffd");
+        id = stored === name ? undefined : this.frameIds.get(stored);
+        if (id === undefined) {
+          id = ++this.lastFrameId;
+          this.frameIds.set(stored, id);
+          this.emit("frames", {capture_id, frame_id: id, name: stored});
+        }
+        this.frameIds.set(name, id);
       }
       return id;
     });

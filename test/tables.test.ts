@@ -63,3 +63,25 @@ test("stacks are stored normalised: each frame once, every id named, the parsers
   const expected = parsed.rows("stacks").map((s) => ({file: s.file, stack_id: s.stack_id, frames: s.frames})).sort((a, b) => String(a.file).localeCompare(String(b.file)) || Number(a.stack_id) - Number(b.stack_id));
   assert.deepEqual(stored, expected);
 });
+
+test("frame names that differ only in lone surrogates (JSON escapes) are stored once, as valid text", async () => {
+  const bundle = join(tempDir("surrogate"), "s");
+  mkdirSync(bundle);
+  const map = (key: string, n: number) => JSON.stringify({type: "map", data: {"@stacks": {[key]: n}}});
+  // Two stacks whose second frame holds a different lone surrogate each, and a third frame
+  // already spelled as the replacement character.
+  writeFileSync(
+    join(bundle, "03-offcpu.json"),
+    [map("\n    root+1\n    bad\ud800+2\n", 1), map("\n    root+1\n    bad\udc00+2\n    bad\ufffd+2\n", 2)].join("\n") + "\n"
+  );
+  const out = join(tempDir("surrogate-out"), "t");
+  await convertToParquet(bundle, out, {strict: false});
+  const db = await openTables(out);
+  const frames = await db.query(`SELECT frame_id, name FROM frames ORDER BY frame_id`);
+  const stacks = await db.query(`SELECT frame_ids FROM stacks ORDER BY line`);
+  db.close();
+  assert.deepEqual(frames.map((f) => f.name).sort(), ["bad\ufffd+2", "root+1"].sort());
+  const bad = frames.find((f) => f.name === "bad\ufffd+2")!.frame_id;
+  assert.ok(stacks.every((s) => (s.frame_ids as number[]).includes(Number(bad))));
+  assert.equal(stacks.length, 2);
+});
