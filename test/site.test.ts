@@ -385,6 +385,24 @@ test("explore: ?sql= runs the query in the URL; results, a chart, errors as text
   await page.goto(`${origin}/captures/demo-fsync/explore?sql=${encodeURIComponent("SELECT * FROM no_such_table")}`);
   await page.locator(".query-error").waitFor();
   assert.match(await page.locator(".query-error").innerText(), /no_such_table/);
+  // Every example the page offers runs in duckdb-wasm (those over stacks join `frames`),
+  // and the leaf-frame one names the same hottest leaf DuckDB names in Node.
+  const examples = await page.locator('main a[href^="?sql="]').evaluateAll((links) => links.map((a) => (a as HTMLAnchorElement).href));
+  assert.ok(examples.length >= 7, `${examples.length} examples`);
+  for (const href of examples) {
+    await page.goto(href);
+    await page.locator("main :is(table, .query-error)").first().waitFor();
+    assert.equal(await page.locator(".query-error").count(), 0, `${decodeURIComponent(href)}: ${await page.locator(".query-error").allInnerTexts()}`);
+  }
+  const sqlOf = (href: string) => new URL(href).searchParams.get("sql")!;
+  const leaves = examples.find((h) => sqlOf(h).includes("frame_ids[-1]") && sqlOf(h).includes("oncpu_stacks"))!;
+  const node = await openTables(tables);
+  const [top] = await node.query(sqlOf(leaves));
+  node.close();
+  await page.goto(leaves);
+  await page.locator("main table").waitFor();
+  const shown = await page.locator("main table").innerText();
+  assert.ok(shown.includes(String(top.leaf)) && shown.includes(Number(top.samples).toLocaleString("en-US")), `${top.leaf} ${top.samples} in ${shown.slice(0, 300)}`);
   await page.close();
 });
 
