@@ -14,6 +14,7 @@ import {precomputeBundles, writeSiteOutputs} from "./precompute.js";
 import {clearCaptureOutputs} from "./loader-outputs.js";
 import {carryOver, planPages} from "./page-reuse.js";
 import {writeFavicon} from "./favicon.js";
+import {buildPages} from "./framework-build.js";
 import {bringSources} from "./sources.js";
 
 const quiet = process.argv.includes("--quiet");
@@ -54,18 +55,18 @@ const plan = planPages(dist, Object.fromEntries(siteBundles(captures).map((id) =
 if (plan.unchanged) {
   mark(`nothing changed since the last build: its site kept (${plan.reuse.length} bundle(s))`);
 } else {
-  if (plan.render) process.env.BPFBOOK_RENDER = JSON.stringify(plan.render);
   // Framework clears only an output folder inside the project; one elsewhere would keep
   // the last build's files and fail on the first clash.
   rmSync(dist, {recursive: true, force: true});
-  const framework = spawnSync("observable", ["build"], {stdio: "inherit"});
-  if (framework.status !== 0) {
+  // One Framework process per core past a few bundles (scripts/framework-build.ts).
+  const status = await buildPages(dist, plan.render, siteBundles(captures), {quiet});
+  if (status !== 0) {
     // The last site stays as it was.
     if (plan.previous) {
       rmSync(dist, {recursive: true, force: true});
       renameSync(plan.previous, dist);
     }
-    process.exit(framework.status ?? 1);
+    process.exit(status);
   }
   carryOver(plan, dist);
   writeFavicon(dist);

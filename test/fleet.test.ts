@@ -6,11 +6,13 @@ import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
 import {createHash} from "node:crypto";
 import {cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from "node:fs";
+import {availableParallelism} from "node:os";
 import {join, resolve} from "node:path";
 import {test} from "node:test";
 import {BUNDLE_OUTPUTS} from "../loaders/site.js";
 import {conversionsIn} from "../loaders/cache.js";
 import {planPages} from "../scripts/page-reuse.js";
+import {frameworkJobs} from "../scripts/framework-build.js";
 import {serve} from "../scripts/serve.js";
 import {launch, visit} from "./browser.js";
 import {tempDir} from "./helpers.js";
@@ -37,6 +39,10 @@ test("20 bundles: every page and findings.json built, no per-bundle loader start
   const dist = tempDir("fleet-dist");
   const cold = build(captures, dist, cache);
   assert.equal(renderedBundles(cold).length, 20, "the log is read: every bundle rendered");
+  // On two cores or more, two Framework processes share the pages (scripts/framework-build.ts);
+  // what the rest of this test checks of the site holds for their merged output.
+  assert.ok(frameworkJobs(20) >= Math.min(2, availableParallelism()));
+  assert.match(cold, new RegExp(`rendering 20 bundle\\(s\\)' pages in ${frameworkJobs(20)} Framework process`));
   assert.deepEqual(loadersRun(cold), [], "every output, per bundle and site-wide, was made before Framework");
   assert.ok((cold.match(/\[fresh\]/g) ?? []).length >= 20 * Object.keys(BUNDLE_OUTPUTS).length, "Framework found each output fresh");
   for (const id of readdirSync(captures)) {
@@ -161,3 +167,29 @@ function snapshot(dist: string): {[path: string]: string} {
   walk(join(dist, "_file", "captures"));
   return out;
 }
+
+test("page rendering is dealt to one Framework process per core past a few bundles, each with a root of its own", async () => {
+  const {dealBundles, frameworkJobs, mirrorRoot} = await import("../scripts/framework-build.js");
+  assert.equal(frameworkJobs(1, 2), 1);
+  assert.equal(frameworkJobs(5, 2), 1, "a second process's fixed work would cost more than it saves");
+  assert.equal(frameworkJobs(50, 2), 2);
+  assert.equal(frameworkJobs(50, 8), 8);
+  assert.deepEqual(dealBundles(["a", "b", "c", "d", "e"], 2), [["a", "c", "e"], ["b", "d"]]);
+  assert.deepEqual(dealBundles(["a"], 3), [["a"]]);
+  // The mirror: src's files with their times (a loader newer than its output would run
+  // again), the cache's outputs linked, Framework's own bundles apart.
+  const src = join(tempDir("mirror"), "src");
+  mkdirSync(join(src, "captures", "[bundle]"), {recursive: true});
+  writeFileSync(join(src, "captures", "[bundle]", "x.json.ts"), "// loader");
+  mkdirSync(join(src, ".observablehq", "cache", "captures", "a"), {recursive: true});
+  writeFileSync(join(src, ".observablehq", "cache", "captures", "a", "x.json"), "{}");
+  mkdirSync(join(src, ".observablehq", "cache", "_observablehq"), {recursive: true});
+  writeFileSync(join(src, ".observablehq", "cache", "_observablehq", "client.js"), "shared");
+  const root = join(tempDir("mirror-root"), "root");
+  mirrorRoot(src, root);
+  const loader = join("captures", "[bundle]", "x.json.ts");
+  assert.equal(statSync(join(root, loader)).mtimeMs, statSync(join(src, loader)).mtimeMs);
+  assert.equal(readFileSync(join(root, ".observablehq", "cache", "captures", "a", "x.json"), "utf8"), "{}");
+  assert.deepEqual(readdirSync(join(root, ".observablehq", "cache", "_observablehq")), []);
+  assert.ok(existsSync(join(src, ".observablehq", "cache", "_observablehq", "client.js")), "src's own untouched");
+});
