@@ -14,6 +14,7 @@ import type {BulkTarget} from "./parse/folded-bulk.js";
 import {type Column, type Row, type RowSink, type TableName, schemas, tableNames} from "./model.js";
 import {sqlIdentifier, sqlString} from "./sql.js";
 import {threadsOption} from "./duckdb-threads.js";
+import {alive} from "./alive.js";
 
 // List columns are appended as JSON text and turned into lists in one statement at the
 // end: appending DuckDB list values from JavaScript allocates native values per item that
@@ -222,15 +223,6 @@ function sweepAbandoned(dir: string): void {
   for (const name of readdirSync(parent)) {
     const m = name.startsWith(prefix) ? /^\.(?:tmp|old)-(\d+)-\d+$/.exec(name.slice(prefix.length)) : null;
     if (m && !alive(Number(m[1]))) rmSync(join(parent, name), {recursive: true, force: true});
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

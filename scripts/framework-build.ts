@@ -15,7 +15,8 @@
 import {spawn} from "node:child_process";
 import {copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync} from "node:fs";
 import {availableParallelism} from "node:os";
-import {dirname, join, resolve} from "node:path";
+import {basename, dirname, join, resolve} from "node:path";
+import {alive} from "../loaders/alive.js";
 
 /** Below this many bundles a process, a second process's fixed work costs more than it saves. */
 const PAGES_PER_PROCESS = 6;
@@ -47,6 +48,7 @@ function observableBuild(env: NodeJS.ProcessEnv): Promise<number> {
  * kept from the last build by the caller). Returns Framework's exit status (0: built).
  */
 export async function buildPages(dist: string, render: string[] | null, allBundles: string[], {quiet = false} = {}): Promise<number> {
+  sweepAbandoned(dist);
   const bundles = render ?? allBundles;
   const parts = dealBundles(bundles, frameworkJobs(bundles.length));
   if (!quiet) console.error(`bpfbook build: rendering ${bundles.length} bundle(s)' pages in ${parts.length} Framework process(es)`);
@@ -64,6 +66,20 @@ export async function buildPages(dist: string, render: string[] | null, allBundl
   } finally {
     for (const path of [...outputs.slice(1), ...roots.slice(1)]) rmSync(path, {recursive: true, force: true});
   }
+}
+
+/** Extra roots and output folders left by a build that was killed (its process is gone). */
+export function sweepAbandoned(dist: string, project = "."): void {
+  const sweep = (dir: string, pattern: RegExp) => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir)) {
+      const m = pattern.exec(name);
+      if (m && !alive(Number(m[1]))) rmSync(join(dir, name), {recursive: true, force: true});
+    }
+  };
+  sweep(project, /^\.bpfbook-root-\d+-(\d+)$/);
+  const prefix = basename(dist).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  sweep(dirname(dist), new RegExp(`^${prefix}\\.part-\\d+-(\\d+)$`));
 }
 
 /** A Framework root for one more process: `src`'s files hard-linked (same bytes, same times), its cache's entries linked, but for Framework's own bundles. */

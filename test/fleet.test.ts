@@ -193,3 +193,15 @@ test("page rendering is dealt to one Framework process per core past a few bundl
   assert.deepEqual(readdirSync(join(root, ".observablehq", "cache", "_observablehq")), []);
   assert.ok(existsSync(join(src, ".observablehq", "cache", "_observablehq", "client.js")), "src's own untouched");
 });
+
+test("a killed build's extra page roots and output folders are swept; a running build's are not", async () => {
+  const {sweepAbandoned} = await import("../scripts/framework-build.js");
+  const project = tempDir("sweep");
+  const dist = join(project, "dist");
+  // A pid no process has (the kernel's default pid_max is 4,194,304) and this process's.
+  const [dead, live] = [4_194_999, process.pid];
+  const paths = [`.bpfbook-root-1-${dead}`, `.bpfbook-root-1-${live}`, `dist.part-1-${dead}`, `dist.part-1-${live}`, "dist.partial", "dist"].map((p) => join(project, p));
+  for (const p of paths) mkdirSync(p, {recursive: true});
+  sweepAbandoned(dist, project);
+  assert.deepEqual(paths.filter(existsSync).map((p) => p.slice(project.length + 1)), [`.bpfbook-root-1-${live}`, `dist.part-1-${live}`, "dist.partial", "dist"]);
+});
