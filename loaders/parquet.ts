@@ -7,14 +7,14 @@
 // name is stored once in `frames` and a stack as its frames' ids (loaders/model.ts).
 
 import {DuckDBAppender, DuckDBConnection, DuckDBInstance} from "@duckdb/node-api";
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync} from "node:fs";
+import {existsSync, mkdirSync, mkdtempSync, renameSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {basename, dirname, join} from "node:path";
 import type {BulkTarget} from "./parse/folded-bulk.js";
 import {type Column, type Row, type RowSink, type TableName, schemas, tableNames} from "./model.js";
 import {sqlIdentifier, sqlString} from "./sql.js";
 import {threadsOption} from "./duckdb-threads.js";
-import {alive} from "./alive.js";
+import {sweepDead} from "./alive.js";
 
 // List columns are appended as JSON text and turned into lists in one statement at the
 // end: appending DuckDB list values from JavaScript allocates native values per item that
@@ -67,7 +67,7 @@ export class ParquetWriter implements RowSink, BulkTarget {
       const value = row[column.internsFrom ?? column.name];
       if (value === null || value === undefined) appender.appendNull();
       else if (column.type === "VARCHAR") appender.appendVarchar(String(value));
-      else if (column.internsFrom) appender.appendVarchar(`[${this.intern(String(row.capture_id), row[column.internsFrom] as string[]).join(",")}]`);
+      else if (column.internsFrom) appender.appendVarchar(`[${this.intern(String(row.capture_id), value as string[]).join(",")}]`);
       else if (column.type === "VARCHAR[]") appender.appendVarchar(listJson(value as unknown[]));
       else if (column.type === "DOUBLE") appender.appendDouble(Number(value));
       else if (column.type === "BIGINT") appender.appendBigInt(BigInt(Math.trunc(Number(value))));
@@ -217,13 +217,11 @@ function withFrameIds(select: string): string {
 
 /** Temporary folders beside `dir` left by a writer that was killed (its process is gone). */
 function sweepAbandoned(dir: string): void {
-  const parent = dirname(dir);
-  if (!existsSync(parent)) return;
   const prefix = basename(dir);
-  for (const name of readdirSync(parent)) {
+  sweepDead(dirname(dir), (name) => {
     const m = name.startsWith(prefix) ? /^\.(?:tmp|old)-(\d+)-\d+$/.exec(name.slice(prefix.length)) : null;
-    if (m && !alive(Number(m[1]))) rmSync(join(parent, name), {recursive: true, force: true});
-  }
+    return m ? Number(m[1]) : null;
+  });
 }
 
 /** Move a finished folder into place, replacing what was there. */

@@ -13,10 +13,11 @@
 // would then run again), and a cache linking to src's entries (the data loaders' outputs,
 // the npm cache) but with its own _observablehq.
 import {spawn} from "node:child_process";
-import {copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync} from "node:fs";
+import {copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmSync, symlinkSync} from "node:fs";
 import {availableParallelism} from "node:os";
 import {basename, dirname, join, resolve} from "node:path";
-import {alive} from "../loaders/alive.js";
+import {sweepDead} from "../loaders/alive.js";
+import {moveBundleFolders} from "./page-reuse.js";
 
 /** Below this many bundles a process, a second process's fixed work costs more than it saves. */
 const PAGES_PER_PROCESS = 6;
@@ -70,16 +71,13 @@ export async function buildPages(dist: string, render: string[] | null, allBundl
 
 /** Extra roots and output folders left by a build that was killed (its process is gone). */
 export function sweepAbandoned(dist: string, project = "."): void {
-  const sweep = (dir: string, pattern: RegExp) => {
-    if (!existsSync(dir)) return;
-    for (const name of readdirSync(dir)) {
-      const m = pattern.exec(name);
-      if (m && !alive(Number(m[1]))) rmSync(join(dir, name), {recursive: true, force: true});
-    }
+  const owner = (pattern: RegExp) => (name: string) => {
+    const m = pattern.exec(name);
+    return m ? Number(m[1]) : null;
   };
-  sweep(project, /^\.bpfbook-root-\d+-(\d+)$/);
+  sweepDead(project, owner(/^\.bpfbook-root-\d+-(\d+)$/));
   const prefix = basename(dist).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  sweep(dirname(dist), new RegExp(`^${prefix}\\.part-\\d+-(\\d+)$`));
+  sweepDead(dirname(dist), owner(new RegExp(`^${prefix}\\.part-\\d+-(\\d+)$`)));
 }
 
 /** A Framework root for one more process: `src`'s files hard-linked (same bytes, same times), its cache's entries linked, but for Framework's own bundles. */
@@ -107,14 +105,7 @@ function linkTree(from: string, to: string, keep: (name: string) => boolean = ()
 
 /** Moves `bundles`' folders from one output into `dist`, then copies any other file `dist` lacks. */
 function mergeInto(from: string, dist: string, bundles: string[]): void {
-  for (const id of bundles) {
-    for (const folder of [join("captures", id), join("_file", "captures", id)]) {
-      if (!existsSync(join(from, folder))) continue;
-      mkdirSync(dirname(join(dist, folder)), {recursive: true});
-      rmSync(join(dist, folder), {recursive: true, force: true});
-      renameSync(join(from, folder), join(dist, folder));
-    }
-  }
+  moveBundleFolders(from, dist, bundles);
   copyMissing(from, dist);
 }
 

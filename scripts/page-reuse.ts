@@ -86,19 +86,24 @@ export function planPages(dist: string, hashes: {[id: string]: string}, site: st
   return {unchanged: false, render, reuse, previous, record};
 }
 
+/** Moves the bundles' folders (bundleFolders) from one built site into another, replacing what is there; a folder `from` lacks is skipped. */
+export function moveBundleFolders(from: string, to: string, ids: string[]): void {
+  for (const id of ids) {
+    const [source, target] = [bundleFolders(from, id), bundleFolders(to, id)];
+    for (let i = 0; i < source.length; i++) {
+      if (!existsSync(source[i])) continue;
+      mkdirSync(dirname(target[i]), {recursive: true});
+      rmSync(target[i], {recursive: true, force: true});
+      renameSync(source[i], target[i]);
+    }
+  }
+}
+
 /** After Framework: the reused bundles' folders move into the new dist/, and the record is written. */
 export function carryOver(plan: PagePlan, dist: string): void {
   if (plan.previous) {
-    const previous = plan.previous;
-    for (const id of plan.reuse) {
-      const [from, to] = [bundleFolders(previous, id), bundleFolders(dist, id)];
-      for (let i = 0; i < from.length; i++) {
-        mkdirSync(dirname(to[i]), {recursive: true});
-        rmSync(to[i], {recursive: true, force: true});
-        renameSync(from[i], to[i]);
-      }
-    }
-    rmSync(previous, {recursive: true, force: true});
+    moveBundleFolders(plan.previous, dist, plan.reuse);
+    rmSync(plan.previous, {recursive: true, force: true});
   }
   writeFileSync(join(dist, RECORD), JSON.stringify(plan.record));
 }
