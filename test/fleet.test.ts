@@ -6,13 +6,13 @@ import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
 import {createHash} from "node:crypto";
 import {cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from "node:fs";
-import {availableParallelism} from "node:os";
 import {join, resolve} from "node:path";
 import {test} from "node:test";
 import {BUNDLE_OUTPUTS} from "../loaders/site.js";
 import {conversionsIn} from "../loaders/cache.js";
 import {planPages} from "../scripts/page-reuse.js";
-import {frameworkJobs} from "../scripts/framework-build.js";
+import {templateId} from "../scripts/page-template.js";
+import {outputsDir} from "../scripts/precompute.js";
 import {serve} from "../scripts/serve.js";
 import {launch, visit} from "./browser.js";
 import {tempDir} from "./helpers.js";
@@ -38,13 +38,14 @@ test("20 bundles: every page and findings.json built, no per-bundle loader start
   const cache = tempDir("fleet-cache");
   const dist = tempDir("fleet-dist");
   const cold = build(captures, dist, cache);
-  assert.equal(renderedBundles(cold).length, 20, "the log is read: every bundle rendered");
-  // On two cores or more, two Framework processes share the pages (scripts/framework-build.ts);
-  // what the rest of this test checks of the site holds for their merged output.
-  assert.ok(frameworkJobs(20) >= Math.min(2, availableParallelism()));
-  assert.match(cold, new RegExp(`rendering 20 bundle\\(s\\)' pages in ${frameworkJobs(20)} Framework process`));
+  // Framework renders one template bundle's pages; every bundle's are filled from them
+  // (scripts/page-template.ts), and the template leaves nothing behind.
+  const template = templateId(readdirSync(captures));
+  assert.match(cold, /20 bundle\(s\)' pages filled from one template Framework renders/);
+  assert.deepEqual(renderedBundles(cold), [template], "the log is read: Framework rendered the template alone");
+  for (const gone of [join(dist, "captures", template), join(dist, "_file", "captures", template), outputsDir(template)]) assert.ok(!existsSync(gone), gone);
   assert.deepEqual(loadersRun(cold), [], "every output, per bundle and site-wide, was made before Framework");
-  assert.ok((cold.match(/\[fresh\]/g) ?? []).length >= 20 * Object.keys(BUNDLE_OUTPUTS).length, "Framework found each output fresh");
+  assert.ok((cold.match(/\[fresh\]/g) ?? []).length >= Object.keys(BUNDLE_OUTPUTS).length, "Framework found the template's outputs (a bundle's) fresh");
   for (const id of readdirSync(captures)) {
     for (const page of ["index", "durability", "io", "syscalls", "offcpu", "oncpu", "explore"]) assert.ok(existsSync(join(dist, "captures", id, `${page}.html`)), `${id}/${page}`);
     assert.ok(existsSync(join(dist, "captures", id, "findings.json")), `${id} findings.json`);
@@ -56,6 +57,18 @@ test("20 bundles: every page and findings.json built, no per-bundle loader start
   assert.match(page, /<nav class="bundle-nav">/);
   assert.equal((page.match(/<nav class="bundle-nav">[\s\S]*?<\/nav>/)![0].match(/<a /g) ?? []).length, 8, "Bundles and the bundle's seven pages");
   assert.match(page, /aria-current="page">Durability</);
+  // A filled page is the page Framework renders for that bundle, byte for byte, and so are
+  // the files it copies (Framework run here on two of the bundles, from the same cache).
+  const rendered = tempDir("fleet-rendered");
+  const own = spawnSync("npx", ["observable", "build"], {env: {...process.env, BPFBOOK_CAPTURES: captures, BPFBOOK_DIST: rendered, BPFBOOK_RENDER: JSON.stringify(["host-00", "host-13"])}, encoding: "utf8", maxBuffer: 256 << 20});
+  assert.equal(own.status, 0, own.stderr.slice(-3000));
+  for (const id of ["host-00", "host-13"]) {
+    for (const dir of [join("captures", id), join("_file", "captures", id)]) {
+      const files = readdirSync(join(rendered, dir));
+      assert.deepEqual(readdirSync(join(dist, dir)).filter((f) => f !== "findings.json"), files, dir);
+      for (const f of files) assert.ok(readFileSync(join(dist, dir, f)).equals(readFileSync(join(rendered, dir, f))), join(dir, f));
+    }
+  }
   const converted = conversionsIn(cache);
   assert.equal(converted.length, 20, "each bundle converted once");
   const stamps = converted.map((d) => statSync(join(cache, d, "captures.parquet")).mtimeMs);
@@ -76,10 +89,11 @@ test("20 bundles: every page and findings.json built, no per-bundle loader start
   const verdict = () => JSON.parse(readFileSync(join(dist, "captures", "host-03", "findings.json"), "utf8")).findings.find((f: {id: string}) => f.id === "durability.fsync").verdict;
   assert.equal(verdict(), "target never fsyncs");
   const changed = build(captures, dist, cache);
-  // Framework rendered that bundle's pages (which also writes the modules all bundle pages
-  // share, as a full build writes them) and the others' were kept, as a full render made
-  // them (same files, same bytes, but for file times), with every asset they name.
-  assert.deepEqual(renderedBundles(changed), ["host-03"]);
+  // That bundle's pages were filled again (Framework rendering the template writes the
+  // modules all bundle pages share, as a full build writes them) and the others' were kept,
+  // as a full render made them (same files, same bytes, but for file times), with every asset they name.
+  assert.match(changed, /1 bundle\(s\)' pages filled from one template/);
+  assert.deepEqual(renderedBundles(changed), [template]);
   assert.match(changed, /1 bundle\(s\) rendered, 19 kept from the last build/);
   assert.equal(verdict(), "target fsyncs");
   for (const id of readdirSync(captures)) assert.ok(existsSync(join(dist, "captures", id, "oncpu.html")), id);
@@ -168,40 +182,30 @@ function snapshot(dist: string): {[path: string]: string} {
   return out;
 }
 
-test("page rendering is dealt to one Framework process per core past a few bundles, each with a root of its own", async () => {
-  const {dealBundles, frameworkJobs, mirrorRoot} = await import("../scripts/framework-build.js");
-  assert.equal(frameworkJobs(1, 2), 1);
-  assert.equal(frameworkJobs(5, 2), 1, "a second process's fixed work would cost more than it saves");
-  assert.equal(frameworkJobs(50, 2), 2);
-  assert.equal(frameworkJobs(50, 8), 8);
-  assert.deepEqual(dealBundles(["a", "b", "c", "d", "e"], 2), [["a", "c", "e"], ["b", "d"]]);
-  assert.deepEqual(dealBundles(["a"], 3), [["a"]]);
-  // The mirror: src's files with their times (a loader newer than its output would run
-  // again), the cache's outputs linked, Framework's own bundles apart.
-  const src = join(tempDir("mirror"), "src");
-  mkdirSync(join(src, "captures", "[bundle]"), {recursive: true});
-  writeFileSync(join(src, "captures", "[bundle]", "x.json.ts"), "// loader");
-  mkdirSync(join(src, ".observablehq", "cache", "captures", "a"), {recursive: true});
-  writeFileSync(join(src, ".observablehq", "cache", "captures", "a", "x.json"), "{}");
-  mkdirSync(join(src, ".observablehq", "cache", "_observablehq"), {recursive: true});
-  writeFileSync(join(src, ".observablehq", "cache", "_observablehq", "client.js"), "shared");
-  const root = join(tempDir("mirror-root"), "root");
-  mirrorRoot(src, root);
-  const loader = join("captures", "[bundle]", "x.json.ts");
-  assert.equal(statSync(join(root, loader)).mtimeMs, statSync(join(src, loader)).mtimeMs);
-  assert.equal(readFileSync(join(root, ".observablehq", "cache", "captures", "a", "x.json"), "utf8"), "{}");
-  assert.deepEqual(readdirSync(join(root, ".observablehq", "cache", "_observablehq")), []);
-  assert.ok(existsSync(join(src, ".observablehq", "cache", "_observablehq", "client.js")), "src's own untouched");
-});
-
-test("a killed build's extra page roots and output folders are swept; a running build's are not", async () => {
-  const {sweepAbandoned} = await import("../scripts/framework-build.js");
-  const project = tempDir("sweep");
-  const dist = join(project, "dist");
-  // A pid no process has (the kernel's default pid_max is 4,194,304) and this process's.
-  const [dead, live] = [4_194_999, process.pid];
-  const paths = [`.bpfbook-root-1-${dead}`, `.bpfbook-root-1-${live}`, `dist.part-1-${dead}`, `dist.part-1-${live}`, "dist.partial", "dist"].map((p) => join(project, p));
-  for (const p of paths) mkdirSync(p, {recursive: true});
-  sweepAbandoned(dist, project);
-  assert.deepEqual(paths.filter(existsSync).map((p) => p.slice(project.length + 1)), [`.bpfbook-root-1-${live}`, `dist.part-1-${live}`, "dist.partial", "dist"]);
+test("filling pages from the template stops, saying why, when Framework's page is not what it expects", async () => {
+  const {fillPages} = await import("../scripts/page-template.js");
+  const root = tempDir("template-root");
+  const dist = tempDir("template-dist");
+  const output = outputsDir("tpl", root);
+  mkdirSync(output, {recursive: true});
+  writeFileSync(join(output, "x.json"), "{}");
+  const mtime = Math.floor(statSync(join(output, "x.json")).mtimeMs);
+  const hash = createHash("sha256").update("{}").digest("hex").slice(0, 8);
+  mkdirSync(join(dist, "captures", "tpl"), {recursive: true});
+  mkdirSync(join(dist, "_file", "captures", "tpl"), {recursive: true});
+  writeFileSync(join(dist, "_file", "captures", "tpl", `x.${hash}.json`), "{}");
+  const page = (size: number) =>
+    `<script>\nregisterFile("./x.json", {"name":"./x.json","mimeType":"application/json","path":"../../_file/captures/tpl/x.${hash}.json","lastModified":${mtime},"size":${size}});\nconst id = "tpl";</script>`;
+  writeFileSync(join(dist, "captures", "tpl", "index.html"), page(3));
+  assert.throws(() => fillPages("tpl", ["a"], dist, root), /Framework registered \.\/x\.json in captures\/tpl\/index\.html .*BPFBOOK_PAGE_TEMPLATE=0/);
+  // As Framework writes it: the bundle's page names its own file and id.
+  writeFileSync(join(dist, "captures", "tpl", "index.html"), page(2));
+  mkdirSync(outputsDir("a", root), {recursive: true});
+  writeFileSync(join(outputsDir("a", root), "x.json"), "[1]");
+  fillPages("tpl", ["a"], dist, root);
+  const filled = readFileSync(join(dist, "captures", "a", "index.html"), "utf8");
+  const own = createHash("sha256").update("[1]").digest("hex").slice(0, 8);
+  assert.match(filled, new RegExp(`"path":"\\.\\./\\.\\./_file/captures/a/x\\.${own}\\.json","lastModified":\\d+,"size":3\\}`));
+  assert.match(filled, /const id = "a";/);
+  assert.equal(readFileSync(join(dist, "_file", "captures", "a", `x.${own}.json`), "utf8"), "[1]");
 });
