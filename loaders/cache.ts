@@ -101,10 +101,21 @@ function hashBundle(bundleDir: string): string {
 
 const pending = new Map<string, Promise<string>>();
 
+/** Where the bundle's Parquet tables are (or will be) in the conversion cache. */
+const tablesDir = (bundleDir: string) => join(cacheRoot(), `${readBundle(bundleDir).id}-${bundleHash(bundleDir)}`);
+
+/** Whether the bundle's tables are in the conversion cache (tablesFor converts nothing); false for a bundle that cannot be read (converting it says why). */
+export function isConverted(bundleDir: string): boolean {
+  try {
+    return existsSync(join(tablesDir(bundleDir), "captures.parquet"));
+  } catch {
+    return false;
+  }
+}
+
 /** The folder holding the bundle's Parquet tables, converting it first if needed. */
 export async function tablesFor(bundleDir: string): Promise<string> {
-  const id = readBundle(bundleDir).id;
-  const dir = join(cacheRoot(), `${id}-${bundleHash(bundleDir)}`);
+  const dir = tablesDir(bundleDir);
   if (existsSync(join(dir, "captures.parquet"))) return dir;
   let job = pending.get(dir);
   if (!job) {

@@ -14,7 +14,7 @@ import {join} from "node:path";
 import {createInterface} from "node:readline";
 import {fileURLToPath} from "node:url";
 import {capturesDir, isBundleId} from "../loaders/bundle.js";
-import {tablesFor} from "../loaders/cache.js";
+import {isConverted, tablesFor} from "../loaders/cache.js";
 import type {Progress} from "../loaders/progress.js";
 import {openTables} from "../loaders/findings/node.js";
 import {BUNDLE_OUTPUTS, SITE_OUTPUTS, bundleSummary, compareEntry} from "../loaders/site.js";
@@ -94,7 +94,10 @@ export async function precomputeBundles({captures = capturesDir(), root = "src",
     return broken; // no captures folder: the site says so
   }
   for (const id of folders) if (!isBundleId(id)) broken[id] = "folder name is not a bundle id (letters, digits, . _ - only)";
-  const todo = folders.filter((id) => isBundleId(id) && !exclude.includes(id) && !outputsComplete(id, root));
+  // A bundle whose outputs are there but whose tables are not (the conversion cache was
+  // cleared) is converted here too: its home and compare entries read them, and the site-wide
+  // data would otherwise convert it later, one bundle at a time.
+  const todo = folders.filter((id) => isBundleId(id) && !exclude.includes(id) && !(outputsComplete(id, root) && isConverted(join(captures, id))));
   if (todo.length === 0) return broken;
   progress?.start("converting bundles", todo.length);
   let done = 0;

@@ -10,6 +10,7 @@ import {join, resolve} from "node:path";
 import {test} from "node:test";
 import {BUNDLE_OUTPUTS} from "../loaders/site.js";
 import {conversionsIn} from "../loaders/cache.js";
+import type {Progress} from "../loaders/progress.js";
 import {planPages} from "../scripts/page-reuse.js";
 import {templateId} from "../scripts/page-template.js";
 import {outputsDir} from "../scripts/precompute.js";
@@ -208,4 +209,33 @@ test("filling pages from the template stops, saying why, when Framework's page i
   assert.match(filled, new RegExp(`"path":"\\.\\./\\.\\./_file/captures/a/x\\.${own}\\.json","lastModified":\\d+,"size":3\\}`));
   assert.match(filled, /const id = "a";/);
   assert.equal(readFileSync(join(dist, "_file", "captures", "a", `x.${own}.json`), "utf8"), "[1]");
+});
+
+test("a bundle whose page data is in Framework's cache but whose tables are not is converted ahead of Framework", async () => {
+  const {precomputeBundles} = await import("../scripts/precompute.js");
+  const captures = tempDir("precompute-captures");
+  for (const id of ["a", "b"]) cpSync(join("data", "captures", "demo-fsync"), join(captures, id), {recursive: true});
+  const root = tempDir("precompute-root");
+  const cache = tempDir("precompute-cache");
+  const saved = process.env.BPFBOOK_CACHE;
+  process.env.BPFBOOK_CACHE = cache;
+  try {
+    assert.deepEqual(await precomputeBundles({captures, root, jobs: 1}), {});
+    assert.equal(conversionsIn(cache).length, 2);
+    // The conversion cache cleared, Framework's kept: both bundles are made again here
+    // (before, the site-wide data converted them later, one at a time).
+    for (const dir of conversionsIn(cache)) rmSync(join(cache, dir), {recursive: true});
+    let converted = 0;
+    const progress: Progress = {start: () => {}, update: (n) => void (converted = n), label: () => {}, stop: () => {}};
+    await precomputeBundles({captures, root, jobs: 1, progress});
+    assert.equal(converted, 2);
+    assert.equal(conversionsIn(cache).length, 2);
+    // Everything there: nothing to do.
+    converted = 0;
+    await precomputeBundles({captures, root, jobs: 1, progress});
+    assert.equal(converted, 0);
+  } finally {
+    if (saved === undefined) delete process.env.BPFBOOK_CACHE;
+    else process.env.BPFBOOK_CACHE = saved;
+  }
 });
