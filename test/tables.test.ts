@@ -4,6 +4,7 @@ import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {convertToParquet} from "../loaders/convert.js";
+import {FRAME_NAMES} from "../loaders/findings/frames.js";
 import {openTables} from "../loaders/findings/node.js";
 import {sqlString} from "../loaders/sql.js";
 import {tempDir} from "./helpers.js";
@@ -84,4 +85,18 @@ test("frame names that differ only in lone surrogates (JSON escapes) are stored 
   const bad = frames.find((f) => f.name === "bad\ufffd+2")!.frame_id;
   assert.ok(stacks.every((s) => (s.frame_ids as number[]).includes(Number(bad))));
   assert.equal(stacks.length, 2);
+});
+
+test("an opened bundle reads its frame dictionary once, and gives every caller the rows a fresh read gives", async () => {
+  const tables = join(tempDir("frame-names"), "t");
+  await convertToParquet(join("data", "captures", "demo-fsync"), tables);
+  const db = await openTables(tables);
+  try {
+    const [first, again] = [await db.query(FRAME_NAMES), await db.query(FRAME_NAMES)];
+    assert.equal(first, again, "the same rows, not read twice");
+    assert.ok(first.length > 100, `${first.length} frames`);
+    assert.deepEqual(first, await db.query(`${FRAME_NAMES} -- read again`));
+  } finally {
+    db.close();
+  }
 });

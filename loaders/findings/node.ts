@@ -9,6 +9,7 @@ import {createViewStatements} from "../evidence/views.js";
 import {tableNames} from "../model.js";
 import {threadsOption} from "../duckdb-threads.js";
 import {sqlIdentifier, sqlString} from "../sql.js";
+import {FRAME_NAMES} from "./frames.js";
 import {runFindings} from "./index.js";
 import {loadFindings, userFindingFiles, userFindingsDir} from "./user.js";
 import type {Finding, Query, QueryRow, Value} from "./types.js";
@@ -28,10 +29,15 @@ export async function openTables(dir: string): Promise<{query: Query; close(): v
     await connection.run(`CREATE TABLE ${sqlIdentifier(name)} AS SELECT * FROM read_parquet(${sqlString(path)})`);
   }
   for (const statement of createViewStatements(undefined, {as: "table"})) await connection.run(statement);
-  const query: Query = async (sql) => {
+  const run: Query = async (sql) => {
     const result = await connection.runAndReadAll(sql);
     return result.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)])) as QueryRow);
   };
+  // The frame dictionary is asked for by every finding and output that names stacks (about
+  // seven per build), and its rows cost the most to convert: read once per opened bundle
+  // (the tables do not change while open). Callers only read the rows.
+  let frameNames: Promise<QueryRow[]> | undefined;
+  const query: Query = (sql) => (sql === FRAME_NAMES ? (frameNames ??= run(sql)) : run(sql));
   return {
     query,
     close() {
