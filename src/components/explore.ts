@@ -12,7 +12,8 @@ export const EXAMPLES: {title: string; sql: string}[] = [
   {title: "system calls per second", sql: "SELECT t_s, sum(calls) AS calls\nFROM syscall_counts WHERE t_s IS NOT NULL\nGROUP BY t_s ORDER BY t_s"},
   // Stacks are lists of frame ids; `frames` names each distinct frame once.
   {title: "hottest on-CPU leaf frames", sql: "SELECT f.name AS leaf, sum(s.samples) AS samples\nFROM oncpu_stacks s JOIN frames f ON f.frame_id = s.frame_ids[-1]\nGROUP BY leaf ORDER BY samples DESC LIMIT 20"},
-  {title: "longest off-CPU stacks", sql: "SELECT s.thread, f.name AS leaf, s.us\nFROM offcpu_stacks s JOIN frames f ON f.frame_id = s.frame_ids[-1]\nORDER BY s.us DESC LIMIT 20"},
+  // An off-CPU stack's leaf is the scheduler's; the frames under it say what it waited on.
+  {title: "longest off-CPU stacks, their last six frames", sql: "SELECT s.thread, s.us, string_agg(f.name, ' ← ' ORDER BY k DESC) AS last_frames\nFROM (SELECT row_number() OVER (ORDER BY us DESC) AS rank, thread, us, frame_ids\n      FROM offcpu_stacks ORDER BY us DESC LIMIT 20) s,\n  range(greatest(len(s.frame_ids) - 5, 1), len(s.frame_ids) + 1) AS r(k)\nJOIN frames f ON f.frame_id = s.frame_ids[k]\nGROUP BY s.rank, s.thread, s.us ORDER BY s.rank"},
   {
     title: "off-CPU time in stacks with a futex frame",
     sql: "SELECT thread, sum(us) AS us\nFROM offcpu_stacks\nWHERE list_has_any(frame_ids, (SELECT list(frame_id) FROM frames WHERE name LIKE '%futex%'))\nGROUP BY thread ORDER BY us DESC"
