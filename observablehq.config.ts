@@ -33,7 +33,7 @@ function bundleHeader({path}: {path: string}): string | null {
 }
 
 export default {
-  root: process.env.BPFBOOK_ROOT || "src",
+  root: "src",
   output: process.env.BPFBOOK_DIST || "dist",
   title: "bpfbook",
   // Everything is served from this origin: fonts are inlined (src/style.css), npm

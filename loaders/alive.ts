@@ -1,5 +1,5 @@
 // Whether a process is still running: folders named after the process that made them
-// (temporary tables, a build's extra page roots) are swept once it is gone.
+// (the Parquet writer's temporary tables, loaders/parquet.ts) are swept once it is gone.
 import {existsSync, readdirSync, rmSync} from "node:fs";
 import {join} from "node:path";
 

@@ -58,7 +58,7 @@ if (plan.unchanged) {
   // Framework clears only an output folder inside the project; one elsewhere would keep
   // the last build's files and fail on the first clash.
   rmSync(dist, {recursive: true, force: true});
-  // One Framework process per core past a few bundles (scripts/framework-build.ts).
+  // Past a dozen bundles, bundle pages are filled from one template (scripts/framework-build.ts).
   const status = await buildPages(dist, plan.render, siteBundles(captures), {quiet});
   if (status !== 0) {
     // The last site stays as it was.

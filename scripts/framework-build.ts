@@ -7,7 +7,7 @@ import {SIDEBAR_BUNDLES} from "../loaders/bundle.js";
 import {fillPages, prepareTemplate, removeTemplate, templateId} from "./page-template.js";
 
 /** Whether a site of `bundles` bundles has its bundle pages filled from a template. */
-export const filledFromTemplate = (bundles: number) => bundles > SIDEBAR_BUNDLES && process.env.BPFBOOK_PAGE_TEMPLATE !== "0";
+const filledFromTemplate = (bundles: number) => bundles > SIDEBAR_BUNDLES && process.env.BPFBOOK_PAGE_TEMPLATE !== "0";
 
 function observableBuild(env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {

@@ -86,12 +86,11 @@ export function planPages(dist: string, hashes: {[id: string]: string}, site: st
   return {unchanged: false, render, reuse, previous, record};
 }
 
-/** Moves the bundles' folders (bundleFolders) from one built site into another, replacing what is there; a folder `from` lacks is skipped. */
-export function moveBundleFolders(from: string, to: string, ids: string[]): void {
+/** Moves the bundles' folders (bundleFolders) from one built site into another, replacing what is there. */
+function moveBundleFolders(from: string, to: string, ids: string[]): void {
   for (const id of ids) {
     const [source, target] = [bundleFolders(from, id), bundleFolders(to, id)];
     for (let i = 0; i < source.length; i++) {
-      if (!existsSync(source[i])) continue;
       mkdirSync(dirname(target[i]), {recursive: true});
       rmSync(target[i], {recursive: true, force: true});
       renameSync(source[i], target[i]);
