@@ -50,7 +50,31 @@ const registerFile = (entry: FileEntry) => `registerFile(${JSON.stringify(entry.
 const REGISTERED = /registerFile\(("[^"\n]*"), (\{[^}\n]*\})\);/g;
 
 /** A bundle's file: where the page names it (Framework's content-hashed alias) and what it registers. */
-function fileEntry(template: FileEntry, id: string, output: string, pageDepth: string): {entry: FileEntry; alias: string; source: string} {
+interface BundleFile {
+  entry: FileEntry;
+  alias: string;
+  source: string;
+}
+
+/**
+ * The bundle `id`'s entry for each file the template registers, made once per file (read,
+ * hashed, stat'ed) whichever page asks: `id`'s copy of the template's entry `e`.
+ */
+function bundleFiles(id: string, output: string): {of(e: FileEntry): BundleFile; all(): Iterable<BundleFile>} {
+  const made = new Map<string, BundleFile>();
+  return {
+    of(e) {
+      const depth = e.path.slice(0, e.path.indexOf("_file/"));
+      const key = `${depth}${e.name}`;
+      let file = made.get(key);
+      if (!file) made.set(key, (file = fileEntry(e, id, output, depth)));
+      return file;
+    },
+    all: () => made.values()
+  };
+}
+
+function fileEntry(template: FileEntry, id: string, output: string, pageDepth: string): BundleFile {
   const file = template.name.replace(/^\.\//, "");
   const source = join(output, file);
   const contents = readFileSync(source);
@@ -72,41 +96,35 @@ export function fillPages(template: string, ids: string[], dist: string, root = 
   const pagesDir = join(dist, "captures", template);
   const pages = readdirSync(pagesDir).filter((f) => f.endsWith(".html"));
   const copied = new Set(readdirSync(join(dist, "_file", "captures", template)));
-  const named = new Set<string>();
+  const own = bundleFiles(template, outputsDir(template, root));
   const texts = pages.map((page) => {
     const text = readFileSync(join(pagesDir, page), "utf8");
     const entries = [...text.matchAll(REGISTERED)].map((m) => JSON.parse(m[2]) as FileEntry).filter((e) => e.path.includes(`_file/captures/${template}/`));
     // The template's own entries must be what fileEntry writes for its own files.
     for (const e of entries) {
-      const depth = e.path.slice(0, e.path.indexOf("_file/"));
-      const own = fileEntry(e, template, outputsDir(template, root), depth);
-      if (!text.includes(registerFile(own.entry))) throw new Error(`page template: Framework registered ${e.name} in captures/${template}/${page} as ${JSON.stringify(e)}, not as expected (${JSON.stringify(own.entry)}); build with BPFBOOK_PAGE_TEMPLATE=0`);
-      named.add(basename(own.alias));
+      const expected = own.of(e).entry;
+      if (!text.includes(registerFile(expected))) throw new Error(`page template: Framework registered ${e.name} in captures/${template}/${page} as ${JSON.stringify(e)}, not as expected (${JSON.stringify(expected)}); build with BPFBOOK_PAGE_TEMPLATE=0`);
     }
     return {page, text, entries};
   });
+  const named = new Set(Array.from(own.all(), (f) => basename(f.alias)));
   const unnamed = [...copied].filter((f) => !named.has(f));
   if (unnamed.length) throw new Error(`page template: Framework wrote files no page registers (${unnamed.join(", ")}); build with BPFBOOK_PAGE_TEMPLATE=0`);
   if (existsSync(join(dist, "_import", "captures"))) throw new Error("page template: a bundle page imports a module of its own; build with BPFBOOK_PAGE_TEMPLATE=0");
 
   for (const id of ids) {
-    const output = outputsDir(id, root);
-    const files = join(dist, "_file", "captures", id);
-    mkdirSync(files, {recursive: true});
+    const files = bundleFiles(id, outputsDir(id, root));
+    mkdirSync(join(dist, "_file", "captures", id), {recursive: true});
     mkdirSync(join(dist, "captures", id), {recursive: true});
-    const made = new Map<string, ReturnType<typeof fileEntry>>();
     for (const {page, text, entries} of texts) {
       let filled = text;
       for (const e of entries) {
-        const depth = e.path.slice(0, e.path.indexOf("_file/"));
-        const key = `${depth}${e.name}`;
-        if (!made.has(key)) made.set(key, fileEntry(e, id, output, depth));
-        const mine = made.get(key)!;
+        const mine = files.of(e);
         filled = filled.replace(registerFile(e), () => registerFile(mine.entry)).split(e.path).join(mine.entry.path);
       }
       // What is left of the template's id: the page's parameter, its header's links and title.
       writeFileSync(join(dist, "captures", id, page), filled.split(template).join(id));
     }
-    for (const {alias, source} of made.values()) copyFileSync(source, join(dist, alias));
+    for (const {alias, source} of files.all()) copyFileSync(source, join(dist, alias));
   }
 }
