@@ -1,28 +1,23 @@
-// Rows → Parquet through the DuckDB node API: an in-memory DuckDB takes rows through
-// appenders (streamed, no row arrays held), settles what needs the whole table (key
+// Rows → Parquet through the DuckDB node API: an in-memory DuckDB takes rows a data
+// chunk at a time (loaders/chunks.ts; streamed, no more than a chunk held), settles what needs the whole table (key
 // ambiguity), then COPYs each table to Parquet. Files are written to a temporary
 // folder and renamed into place, so a failed write never leaves a partial table.
 // DuckDB's memory is capped and spills to a private temporary folder, so a 1 GB capture
 // converts in bounded memory. Stacks are normalised on the way in: each distinct frame
 // name is stored once in `frames` and a stack as its frames' ids (loaders/model.ts).
 
-import {DuckDBAppender, DuckDBConnection, DuckDBInstance} from "@duckdb/node-api";
+import {type DuckDBAppender, DuckDBConnection, DuckDBInstance} from "@duckdb/node-api";
 import {existsSync, mkdirSync, mkdtempSync, renameSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {basename, dirname, join} from "node:path";
 import type {BulkTarget} from "./parse/folded-bulk.js";
-import {type Column, type Row, type RowSink, type TableName, schemas, tableNames} from "./model.js";
+import {CHUNK_ROWS, ChunkAppender} from "./chunks.js";
+import {type Row, type RowSink, type TableName, schemas, tableNames} from "./model.js";
 import {sqlIdentifier, sqlString} from "./sql.js";
 import {threadsOption} from "./duckdb-threads.js";
 import {sweepDead} from "./alive.js";
 
-// List columns are appended as JSON text and turned into lists in one statement at the
-// end: appending DuckDB list values from JavaScript allocates native values per item that
-// only the garbage collector frees, and it rarely runs, so memory grew without bound.
-const stagedType = (c: Column) => (c.type.endsWith("[]") ? "VARCHAR" : c.type);
-const LIST_TYPES = {"VARCHAR[]": '["VARCHAR"]', "INTEGER[]": '["INTEGER"]'} as const;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const listJson = (items: unknown[]) => JSON.stringify(items.map((v) => String(v).replace(LONE_SURROGATE, "\ufffd")));
 
 /** DuckDB's share of memory while converting; beyond it, it spills to disk. */
 export const MEMORY_LIMIT = process.env.BPFBOOK_MEMORY_LIMIT || "128MB";
@@ -36,6 +31,7 @@ const BULK_ROW_GROUP_SIZE = 20_000;
 
 export class ParquetWriter implements RowSink, BulkTarget {
   private appenders = new Map<TableName, DuckDBAppender>();
+  private chunks = new Map<TableName, ChunkAppender>();
   private bulkStacks: {select: string; names: string}[] = [];
   private pending = new Map<TableName, number>();
   /** Frame name → id: 1, 2, … in order of first appearance (a writer holds one bundle). */
@@ -54,33 +50,27 @@ export class ParquetWriter implements RowSink, BulkTarget {
     const connection = await instance.connect();
     const writer = new ParquetWriter(instance, connection, spill);
     for (const name of tableNames) {
-      const columns = schemas[name].columns.map((c) => `${sqlIdentifier(c.name)} ${stagedType(c)}`).join(", ");
-      await connection.run(`CREATE TABLE ${sqlIdentifier(name)} (${columns})`);
-      writer.appenders.set(name, await connection.createAppender(name));
+      const columns = schemas[name].columns;
+      await connection.run(`CREATE TABLE ${sqlIdentifier(name)} (${columns.map((c) => `${sqlIdentifier(c.name)} ${c.type}`).join(", ")})`);
+      const appender = await connection.createAppender(name);
+      const sources = columns.map((c) => {
+        const from = c.internsFrom;
+        return from ? (row: Row) => writer.intern(String(row.capture_id), row[from] as string[]) : (row: Row) => row[c.name];
+      });
+      writer.appenders.set(name, appender);
+      writer.chunks.set(name, new ChunkAppender(appender, columns, sources));
     }
     return writer;
   }
 
   emit(table: TableName, row: Row): void {
-    const appender = this.appenders.get(table)!;
-    for (const column of schemas[table].columns) {
-      const value = row[column.internsFrom ?? column.name];
-      if (value === null || value === undefined) appender.appendNull();
-      else if (column.type === "VARCHAR") appender.appendVarchar(String(value));
-      else if (column.internsFrom) appender.appendVarchar(`[${this.intern(String(row.capture_id), value as string[]).join(",")}]`);
-      else if (column.type === "VARCHAR[]") appender.appendVarchar(listJson(value as unknown[]));
-      else if (column.type === "DOUBLE") appender.appendDouble(Number(value));
-      else if (column.type === "BIGINT") appender.appendBigInt(BigInt(Math.trunc(Number(value))));
-      else if (column.type === "INTEGER") appender.appendInteger(Number(value));
-      else if (column.type === "BOOLEAN") appender.appendBoolean(Boolean(value));
-    }
-    appender.endRow();
+    if (!this.chunks.get(table)!.add(row)) return;
     // Appenders hold rows outside DuckDB's memory limit until flushed: flush often, so the
     // table (which spills to disk past the limit) holds them instead.
-    const n = (this.pending.get(table) ?? 0) + 1;
+    const n = (this.pending.get(table) ?? 0) + CHUNK_ROWS;
     if (n < FLUSH_EVERY) this.pending.set(table, n);
     else {
-      appender.flushSync();
+      this.appenders.get(table)!.flushSync();
       this.pending.set(table, 0);
     }
   }
@@ -122,14 +112,10 @@ export class ParquetWriter implements RowSink, BulkTarget {
   async settle(): Promise<void> {
     if (this.settled) return;
     this.settled = true;
+    for (const chunks of this.chunks.values()) chunks.flush();
     for (const appender of this.appenders.values()) appender.closeSync();
     this.appenders.clear();
-    for (const name of tableNames) {
-      for (const c of schemas[name].columns) {
-        if (c.type !== "VARCHAR[]" && c.type !== "INTEGER[]") continue;
-        await this.connection.run(`ALTER TABLE ${sqlIdentifier(name)} ALTER ${sqlIdentifier(c.name)} TYPE ${c.type} USING from_json(${sqlIdentifier(c.name)}, '${LIST_TYPES[c.type]}')`);
-      }
-    }
+    this.chunks.clear();
     for (const table of ["histograms", "values"]) {
       // A key splitting into more parts than the map's other keys has a part holding ", ":
       // keep the raw key, flag it, and for one-part maps keep it whole.
