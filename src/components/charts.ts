@@ -65,9 +65,14 @@ export function cdfChart(rows: {series: string; hi: number; share: number}[], {t
  * Counts per bucket on a log y axis, each bar spanning its bucket on a log2 x axis (the open
  * bucket below has none, and is left out). Classes are bars in their own colours, never
  * stacked; `all` (every class together) is an outline over them, so it is not counted twice.
- * Tooltips give the bucket's bounds, its count and its share of the series.
+ * Tooltips give the bucket's bounds, its count and its share of the series; `seriesTitle`
+ * names what the series are (RWBS classes, threads).
  */
-export function logHistogramChart(rows: {series: string; lo: number | null; hi: number | null; count: number}[], {title = "", width = 560, xTitle = "µs"} = {}): Promise<HTMLElement> {
+export function logHistogramChart(
+  rows: {series: string; lo: number | null; hi: number | null; count: number}[],
+  {title = "", width = 560, xTitle = "µs", seriesTitle = "class"} = {}
+): Promise<HTMLElement> {
+  const plural = seriesTitle.endsWith("s") ? `${seriesTitle}es` : `${seriesTitle}s`;
   const data = aq
     .from(rows, ["series", "lo", "hi", "count"])
     .filter("d => d.lo !== null && d.lo > 0")
@@ -83,13 +88,13 @@ export function logHistogramChart(rows: {series: string; lo: number | null; hi: 
   const y = vl.y().fieldQ("count").scale({type: "symlog", domainMin: 0}).stack(null).title("count (symlog)");
   // Bars span their bucket on x and rise from zero: both ends given, since x has two.
   const y2 = vl.y2().datum(0);
-  const tooltip = vl.tooltip([{field: "series", title: "class"}, {field: "label", title: "bucket"}, {field: "count"}, {field: "share", format: ".1%", title: "share of the class"}]);
+  const tooltip = vl.tooltip([{field: "series", title: seriesTitle}, {field: "label", title: "bucket"}, {field: "count"}, {field: "share", format: ".1%", title: `share of the ${seriesTitle}`}]);
   const layers = [];
-  if (parts.length) layers.push(vl.markBar({tooltip: true, opacity: 0.55}).data(parts).encode(x, x2, y, y2, vl.color().fieldN("series").scale(colourScale(parts.map((d) => d.series))).title("class"), tooltip));
+  if (parts.length) layers.push(vl.markBar({tooltip: true, opacity: 0.55}).data(parts).encode(x, x2, y, y2, vl.color().fieldN("series").scale(colourScale(parts.map((d) => d.series))).title(seriesTitle), tooltip));
   if (whole.length) layers.push(vl.markBar({tooltip: true, fillOpacity: 0, stroke: ALL_COLOUR, strokeWidth: 1.5}).data(whole).encode(x, x2, y, y2, tooltip));
   return vl
     .layer(...layers)
-    .title(parts.length && whole.length ? `${title} (outline: all classes together)` : title)
+    .title(parts.length && whole.length ? `${title} (outline: all ${plural} together)` : title)
     .width(width)
     .height(220)
     .render();
