@@ -6,6 +6,12 @@ import vl from "observablehq:stdlib/vega-lite";
 import {format} from "./findings.generated.js";
 import {ALL_COLOUR, colourScale} from "./palette.js";
 
+/**
+ * A chart's whole width, axes and legend included, is the width it is given: with the
+ * legend outside it, a page's chart ran into Framework's table of contents beside it.
+ */
+export const FIT = {type: "fit-x", contains: "padding"} as const;
+
 /** A bucket's label as bpftrace prints it: `2–4 ms`, `< 64 µs`. */
 const labelled = aq.escape((d: {lo: number | null; hi: number | null}) => format.durationRange(d.lo, d.hi));
 
@@ -32,6 +38,7 @@ export function histogramChart(rows: BucketRow[], {title = "", width = 560, xTit
     )
     .title(title)
     .width(width)
+    .autosize(FIT)
     .height(180)
     .render();
 }
@@ -45,6 +52,7 @@ export function barChart(rows: {name: string; value: number}[], {title = "", wid
     .encode(vl.y().fieldN("name").sort("-x").title(yTitle), vl.x().fieldQ("value").title(xTitle), vl.color().fieldN("name").scale(colourScale(rows.map((r) => r.name))).legend(null))
     .title(title)
     .width(width)
+    .autosize(FIT)
     .height(Math.max(40, 22 * rows.length))
     .render();
 }
@@ -57,6 +65,7 @@ export function cdfChart(rows: {series: string; hi: number; share: number}[], {t
     .encode(vl.x().fieldQ("hi").scale({type: "log"}).title(xTitle), vl.y().fieldQ("share").axis({format: "%"}).title("share of events ≤ x"), vl.color().fieldN("series").scale(colourScale(rows.map((r) => r.series))))
     .title(title)
     .width(width)
+    .autosize(FIT)
     .height(220)
     .render();
 }
@@ -96,6 +105,7 @@ export function logHistogramChart(
     .layer(...layers)
     .title(parts.length && whole.length ? `${title} (outline: all ${plural} together)` : title)
     .width(width)
+    .autosize(FIT)
     .height(220)
     .render();
 }
@@ -111,6 +121,7 @@ export function heatmapChart(
   {cells, quantiles}: {cells: (HeatRow & {count: number; share: number})[]; quantiles: (HeatRow & {quantile: string})[]},
   {title = "", width = 560, what = "I/Os", yTitle = "service-time bucket"} = {}
 ): Promise<HTMLElement> {
+  // The colour legend is kept short so the p50/p99 legend below it fits the chart's height.
   const y = vl.y().fieldO("label").sort({field: "level", order: "descending"}).title(yTitle);
   const x = vl.x().fieldO("t_s").title("seconds from the first interval");
   return vl
@@ -118,7 +129,7 @@ export function heatmapChart(
       vl
         .markRect({tooltip: true})
         .data(aq.from(cells).derive({label: labelled}).objects())
-        .encode(x, y, vl.color().fieldQ("count").scale({type: "log", scheme: "oranges"}).title(what), vl.tooltip([{field: "t_s", title: "s"}, {field: "label", title: "bucket"}, {field: "count", title: what}, {field: "share", format: ".1%", title: "share of the interval"}])),
+        .encode(x, y, vl.color().fieldQ("count").scale({type: "log", scheme: "oranges"}).legend({gradientLength: 140}).title(what), vl.tooltip([{field: "t_s", title: "s"}, {field: "label", title: "bucket"}, {field: "count", title: what}, {field: "share", format: ".1%", title: "share of the interval"}])),
       vl
         .markLine({point: true})
         .data(aq.from(quantiles).derive({label: labelled}).objects())
@@ -126,6 +137,7 @@ export function heatmapChart(
     )
     .title(title)
     .width(width)
+    .autosize(FIT)
     .height(220)
     .render();
 }
@@ -138,6 +150,7 @@ export function timeSeriesChart(rows: {t_s: number; series: string; value: numbe
     .encode(vl.x().fieldQ("t_s").title("seconds from the first interval"), vl.y().fieldQ("value").title(yTitle), vl.color().fieldN("series").scale(colourScale(rows.map((r) => r.series))).title("thread"))
     .title(title)
     .width(width)
+    .autosize(FIT)
     .height(200)
     .render();
 }

@@ -47,6 +47,9 @@ export function chartPlan(rows: Row[]): ChartPlan {
   return null;
 }
 
+/** Axes and legend inside the width given, as charts.ts FIT (not imported: it would load arquero here). */
+const FIT = {type: "fit-x", contains: "padding"} as const;
+
 /** The chart planned for `rows`, or null. */
 export async function autoChart(rows: Row[], {width = 640} = {}): Promise<HTMLElement | null> {
   const plan = chartPlan(rows);
@@ -59,6 +62,7 @@ export async function autoChart(rows: Row[], {width = 640} = {}): Promise<HTMLEl
       .encode(vl.y().fieldN(plan.category).sort("-x").title(plan.category), vl.x().fieldQ(plan.value).title(plan.value))
       .title(rows.length > shown.length ? `first ${shown.length} of ${rows.length} rows` : "")
       .width(width)
+      .autosize(FIT)
       .height(Math.max(40, 18 * shown.length))
       .render();
   }
@@ -67,6 +71,7 @@ export async function autoChart(rows: Row[], {width = 640} = {}): Promise<HTMLEl
     .data(rows)
     .encode(vl.x().fieldQ(plan.x).title(plan.x), vl.y().fieldQ(plan.y).title(plan.y))
     .width(width)
+    .autosize(FIT)
     .height(240)
     .render();
 }
