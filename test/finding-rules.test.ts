@@ -142,7 +142,11 @@ test("time.wallclock: on-CPU samples ÷ rate plus blocked time per thread, the g
   assert.match(longer.narrative, /windows differ \(10 s and 20 s\)/);
   // No rate, no thread ids, or a failed side: it cannot tell, and says why.
   assert.equal(wall.evaluate({profile: [{...profile[0], sample_hz: null}], offcpu, oncpu, blocked, frames}).conclusive, false);
-  assert.match(wall.evaluate({profile, offcpu, oncpu, blocked: [], frames}).narrative, /lacks off-CPU time by thread/);
+  assert.match(wall.evaluate({profile, offcpu, oncpu, blocked: [], frames}).narrative, /lacks off-CPU time by thread\.$/);
+  // Everything missing is named, not only the first thing found missing.
+  assert.match(wall.evaluate({profile: [], offcpu, oncpu: [], blocked: [], frames}).narrative, /lacks on-CPU samples with thread ids and off-CPU time by thread\.$/);
+  assert.match(wall.evaluate({profile: [], offcpu, oncpu: [], blocked, frames}).narrative, /lacks on-CPU samples with thread ids\.$/);
+  assert.match(wall.evaluate({profile: [{...profile[0], sample_hz: null}], offcpu, oncpu, blocked: [], frames}).narrative, /lacks the sampling rate of the on-CPU profile \(the manifest's sample_hz\) and off-CPU time by thread\.$/);
   assert.equal(wall.evaluate({profile, offcpu: [{...offcpu[0], status: "failed", status_reason: "x"}], oncpu, blocked, frames}).verdict, "cannot tell: off-CPU capture failed");
 });
 

@@ -81,12 +81,16 @@ export const wallclockThreads = defineFinding({
       gap_share: capacity ? 1 - accounted / capacity : null
     };
     const needs = "on-CPU samples with thread ids and the sampling rate (perf script from npm run capture) and off-CPU time by thread (bpfbook's offcpu.bt since it keys by tid, or bcc's offcputime)";
-    if (!on || !off) return {severity: "info", conclusive: false, verdict: "no per-thread time", metrics, narrative: `Wall-clock time per thread needs ${needs}; this bundle lacks ${!on ? "the first" : "the second"}.`};
+    // Every missing piece is named, so the reader knows what to capture next.
+    const lacks = (missing: (string | false)[]) => `Wall-clock time per thread needs ${needs}; this bundle lacks ${missing.filter(Boolean).join(" and ")}.`;
+    if (!on || !off) {
+      return {severity: "info", conclusive: false, verdict: "no per-thread time", metrics, narrative: lacks([!on && "on-CPU samples with thread ids", !blocked.length && "off-CPU time by thread"])};
+    }
     if (!usable(onRef)) return {severity: "info", conclusive: false, verdict: `cannot tell: on-CPU capture ${onRef!.status}`, metrics, narrative: cannotTell(onRef!, "where the threads' wall-clock time went")};
     if (!usable(offRef)) return {severity: "info", conclusive: false, verdict: `cannot tell: off-CPU capture ${offRef!.status}`, metrics, narrative: cannotTell(offRef!, "where the threads' wall-clock time went")};
     if (!hz || !window || !list_.length || !blocked.length) {
-      const missing = !hz ? "the sampling rate of the on-CPU profile (the manifest's sample_hz)" : !window ? "a capture window" : "off-CPU time by thread";
-      return {severity: "info", conclusive: false, verdict: "no per-thread time", metrics, narrative: `Wall-clock time per thread needs ${needs}; this bundle lacks ${missing}.`};
+      const missing = [!hz && "the sampling rate of the on-CPU profile (the manifest's sample_hz)", !window && "a capture window", !blocked.length && "off-CPU time by thread"];
+      return {severity: "info", conclusive: false, verdict: "no per-thread time", metrics, narrative: lacks(missing)};
     }
     const shares = Object.entries(totals)
       .filter(([, v]) => v > 0)
