@@ -177,38 +177,44 @@ function bufferFor(type: ColumnType): ColumnBuffer {
 }
 
 /**
- * Gathers one table's rows and appends them to DuckDB a full data chunk at a time.
- * `flush` hands over a partial chunk; the appender itself still needs flushing into the
- * table (DuckDBAppender.flushSync).
+ * Gathers one table's rows and appends them to DuckDB a full data chunk at a time,
+ * flushing the appender into its table every `flushEvery` rows; `close` appends the last,
+ * partial chunk and closes the appender.
  */
 export class ChunkAppender<R = Row> {
   private readonly chunk: DuckDBDataChunk;
   private readonly buffers: ColumnBuffer[];
   private vectors: duckdb.Vector[] = [];
   private rows = 0;
+  private unflushed = 0; // rows appended since the appender last flushed
+  private readonly flushEvery: number;
 
   constructor(
     private readonly appender: DuckDBAppender,
     columns: Column[],
     /** Each column's value in a row, in column order. */
-    private readonly sources: ((row: R) => unknown)[]
+    private readonly sources: ((row: R) => unknown)[],
+    {flushEvery = Infinity} = {}
   ) {
     this.chunk = DuckDBDataChunk.create(columns.map((c) => DUCKDB_TYPES[c.type]));
     this.buffers = columns.map((c) => bufferFor(c.type));
+    this.flushEvery = flushEvery;
     this.takeVectors();
   }
 
-  /** Adds a row; returns true when that filled a chunk and it went to the appender. */
-  add(row: R): boolean {
+  add(row: R): void {
     const n = this.rows;
     for (let i = 0; i < this.buffers.length; i++) this.buffers[i].set(n, this.sources[i](row), this.vectors[i]);
     this.rows = n + 1;
-    if (this.rows < CHUNK_ROWS) return false;
-    this.flush();
-    return true;
+    if (this.rows === CHUNK_ROWS) this.appendChunk();
   }
 
-  flush(): void {
+  close(): void {
+    this.appendChunk();
+    this.appender.closeSync();
+  }
+
+  private appendChunk(): void {
     if (this.rows === 0) return;
     const raw = this.chunk.chunk;
     for (let i = 0; i < this.buffers.length; i++) this.buffers[i].write(this.vectors[i], this.rows);
@@ -216,7 +222,12 @@ export class ChunkAppender<R = Row> {
     this.appender.appendDataChunk(this.chunk);
     duckdb.data_chunk_reset(raw);
     this.takeVectors();
+    this.unflushed += this.rows;
     this.rows = 0;
+    if (this.unflushed >= this.flushEvery) {
+      this.appender.flushSync();
+      this.unflushed = 0;
+    }
   }
 
   private takeVectors(): void {

@@ -6,12 +6,12 @@
 // converts in bounded memory. Stacks are normalised on the way in: each distinct frame
 // name is stored once in `frames` and a stack as its frames' ids (loaders/model.ts).
 
-import {type DuckDBAppender, DuckDBConnection, DuckDBInstance} from "@duckdb/node-api";
+import {DuckDBConnection, DuckDBInstance} from "@duckdb/node-api";
 import {existsSync, mkdirSync, mkdtempSync, renameSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {basename, dirname, join} from "node:path";
 import type {BulkTarget} from "./parse/folded-bulk.js";
-import {CHUNK_ROWS, ChunkAppender} from "./chunks.js";
+import {ChunkAppender} from "./chunks.js";
 import {type Row, type RowSink, type TableName, schemas, tableNames} from "./model.js";
 import {sqlIdentifier, sqlString} from "./sql.js";
 import {threadsOption} from "./duckdb-threads.js";
@@ -22,6 +22,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** DuckDB's share of memory while converting; beyond it, it spills to disk. */
 export const MEMORY_LIMIT = process.env.BPFBOOK_MEMORY_LIMIT || "128MB";
 
+// Appenders hold rows outside DuckDB's memory limit until flushed: flush often, so the
+// table (which spills to disk past the limit) holds them instead.
 const FLUSH_EVERY = 20_000;
 
 // Tables with rows read by DuckDB itself (large folded files) are written in small row
@@ -30,10 +32,8 @@ const FLUSH_EVERY = 20_000;
 const BULK_ROW_GROUP_SIZE = 20_000;
 
 export class ParquetWriter implements RowSink, BulkTarget {
-  private appenders = new Map<TableName, DuckDBAppender>();
   private chunks = new Map<TableName, ChunkAppender>();
   private bulkStacks: {select: string; names: string}[] = [];
-  private pending = new Map<TableName, number>();
   /** Frame name → id: 1, 2, … in order of first appearance (a writer holds one bundle). */
   private frameIds = new Map<string, number>();
   private lastFrameId = 0;
@@ -52,27 +52,17 @@ export class ParquetWriter implements RowSink, BulkTarget {
     for (const name of tableNames) {
       const columns = schemas[name].columns;
       await connection.run(`CREATE TABLE ${sqlIdentifier(name)} (${columns.map((c) => `${sqlIdentifier(c.name)} ${c.type}`).join(", ")})`);
-      const appender = await connection.createAppender(name);
       const sources = columns.map((c) => {
         const from = c.internsFrom;
         return from ? (row: Row) => writer.intern(String(row.capture_id), row[from] as string[]) : (row: Row) => row[c.name];
       });
-      writer.appenders.set(name, appender);
-      writer.chunks.set(name, new ChunkAppender(appender, columns, sources));
+      writer.chunks.set(name, new ChunkAppender(await connection.createAppender(name), columns, sources, {flushEvery: FLUSH_EVERY}));
     }
     return writer;
   }
 
   emit(table: TableName, row: Row): void {
-    if (!this.chunks.get(table)!.add(row)) return;
-    // Appenders hold rows outside DuckDB's memory limit until flushed: flush often, so the
-    // table (which spills to disk past the limit) holds them instead.
-    const n = (this.pending.get(table) ?? 0) + CHUNK_ROWS;
-    if (n < FLUSH_EVERY) this.pending.set(table, n);
-    else {
-      this.appenders.get(table)!.flushSync();
-      this.pending.set(table, 0);
-    }
+    this.chunks.get(table)!.add(row);
   }
 
   /** The ids of `names`, adding each name not seen before to the frames table. */
@@ -112,9 +102,7 @@ export class ParquetWriter implements RowSink, BulkTarget {
   async settle(): Promise<void> {
     if (this.settled) return;
     this.settled = true;
-    for (const chunks of this.chunks.values()) chunks.flush();
-    for (const appender of this.appenders.values()) appender.closeSync();
-    this.appenders.clear();
+    for (const chunks of this.chunks.values()) chunks.close();
     this.chunks.clear();
     for (const table of ["histograms", "values"]) {
       // A key splitting into more parts than the map's other keys has a part holding ", ":

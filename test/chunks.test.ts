@@ -41,10 +41,10 @@ async function roundTrip(rows: Row[]): Promise<Record<string, unknown>[]> {
     await connection.run(`CREATE TABLE t (n INTEGER, ${columns.map((c) => `${c.name} ${c.type}`).join(", ")})`);
     const appender = await connection.createAppender("t");
     const all: Column[] = [{name: "n", type: "INTEGER", doc: ""}, ...columns];
-    const chunks = new ChunkAppender(appender, all, all.map((c) => (r: Row) => r[c.name]));
+    // Flushed into the table after every chunk, so rows also cross appender flushes.
+    const chunks = new ChunkAppender(appender, all, all.map((c) => (r: Row) => r[c.name]), {flushEvery: CHUNK_ROWS});
     for (const r of rows) chunks.add(r);
-    chunks.flush();
-    appender.closeSync();
+    chunks.close();
     const result = await connection.runAndReadAll(`SELECT * FROM t ORDER BY n`);
     return result.getRowObjectsJS();
   } finally {
