@@ -146,6 +146,7 @@ test("time.wallclock: on-CPU samples ÷ rate plus blocked time per thread, the g
   // Everything missing is named, not only the first thing found missing.
   assert.match(wall.evaluate({profile: [], offcpu, oncpu: [], blocked: [], frames}).narrative, /lacks on-CPU samples with thread ids and off-CPU time by thread\.$/);
   assert.match(wall.evaluate({profile: [], offcpu, oncpu: [], blocked, frames}).narrative, /lacks on-CPU samples with thread ids\.$/);
+  assert.match(wall.evaluate({profile: [], offcpu: [{...offcpu[0], status: "failed", status_reason: "x"}], oncpu: [], blocked: [], frames}).narrative, /lacks on-CPU samples with thread ids\.$/);
   assert.match(wall.evaluate({profile: [{...profile[0], sample_hz: null}], offcpu, oncpu, blocked: [], frames}).narrative, /lacks the sampling rate of the on-CPU profile \(the manifest's sample_hz\) and off-CPU time by thread\.$/);
   assert.equal(wall.evaluate({profile, offcpu: [{...offcpu[0], status: "failed", status_reason: "x"}], oncpu, blocked, frames}).verdict, "cannot tell: off-CPU capture failed");
 });

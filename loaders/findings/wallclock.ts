@@ -81,10 +81,11 @@ export const wallclockThreads = defineFinding({
       gap_share: capacity ? 1 - accounted / capacity : null
     };
     const needs = "on-CPU samples with thread ids and the sampling rate (perf script from npm run capture) and off-CPU time by thread (bpfbook's offcpu.bt since it keys by tid, or bcc's offcputime)";
-    // Every missing piece is named, so the reader knows what to capture next.
+    // Every missing piece is named, so the reader knows what to capture next; a failed
+    // capture's missing rows are not called an absence.
     const lacks = (missing: (string | false)[]) => `Wall-clock time per thread needs ${needs}; this bundle lacks ${missing.filter(Boolean).join(" and ")}.`;
     if (!on || !off) {
-      return {severity: "info", conclusive: false, verdict: "no per-thread time", metrics, narrative: lacks([!on && "on-CPU samples with thread ids", !blocked.length && "off-CPU time by thread"])};
+      return {severity: "info", conclusive: false, verdict: "no per-thread time", metrics, narrative: lacks([!on && "on-CPU samples with thread ids", (!off || (usable(offRef) && !blocked.length)) && "off-CPU time by thread"])};
     }
     if (!usable(onRef)) return {severity: "info", conclusive: false, verdict: `cannot tell: on-CPU capture ${onRef!.status}`, metrics, narrative: cannotTell(onRef!, "where the threads' wall-clock time went")};
     if (!usable(offRef)) return {severity: "info", conclusive: false, verdict: `cannot tell: off-CPU capture ${offRef!.status}`, metrics, narrative: cannotTell(offRef!, "where the threads' wall-clock time went")};
